@@ -1,0 +1,32 @@
+/**
+ * Where in the script a PHP function was called: the file and line PHP prints in
+ * "in <file> on line <n>" and in "output started at <file>:<n>". Found by walking the JS stack
+ * past tsfpm's own frames; source maps make the line the TypeScript line.
+ * @module
+ */
+import { dirname, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CallSite {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** tsfpm's own folders (runtime/ and sessions/), whose frames are never the caller. */
+const OWN_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+const OWN_DIRS = [OWN_ROOT + 'runtime' + sep, OWN_ROOT + 'sessions' + sep];
+
+const FRAME = /\(?((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
+
+/** The innermost frame outside tsfpm, node internals and node_modules; undefined if none. */
+export function scriptCallSite(stack: string | undefined = new Error().stack): CallSite | undefined {
+  if (!stack) return undefined;
+  for (const line of stack.split('\n')) {
+    const m = FRAME.exec(line.trim());
+    if (!m) continue;
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (OWN_DIRS.some((d) => file.startsWith(d)) || file.includes(`${sep}node_modules${sep}`)) continue;
+    return { file, line: Number(m[2]) };
+  }
+  return undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * tsfpm's error catalog. Each class carries a stable `code`; php-compat.md lists every code,
+ * and a test checks that the two agree.
+ *
+ * PHP's own exceptions thrown to scripts (ValueError, TypeError) keep PHP's class names and
+ * message texts so that ported `catch` blocks and log greps keep working.
+ * @module
+ */
+
+/** Base of every error tsfpm throws on purpose. */
+export class TsfpmError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A PHP API function was called where no request is current (outside a script's async context). */
+export class NoRequestError extends TsfpmError {
+  constructor(name: string) {
+    super('TSFPM_ERR_NO_REQUEST', `${name}() was called outside of a request: call it from a request script or from work it started`);
+  }
+}
+
+/** A setting was given a value its validator refuses (php.ini, -d, or the options object). */
+export class SettingError extends TsfpmError {
+  constructor(name: string, message: string) {
+    super('TSFPM_ERR_SETTING', `${name}: ${message}`);
+  }
+}
+
+/** The request body could not be read: the HTTP status says why (400 malformed, 413 too large, 408 too slow). */
+export class RequestBodyError extends TsfpmError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super('TSFPM_ERR_BODY', message);
+    this.status = status;
+  }
+}
+
+/** A script module could not be loaded or has no default-exported function. */
+export class ScriptLoadError extends TsfpmError {
+  constructor(file: string, message: string) {
+    super('TSFPM_ERR_SCRIPT_LOAD', `${file}: ${message}`);
+  }
+}
+
+/** The script ran past max_execution_time before it finished its response. */
+export class TimeLimitError extends TsfpmError {
+  constructor(seconds: number) {
+    super('TSFPM_ERR_TIME_LIMIT', `Maximum execution time of ${seconds} second${seconds === 1 ? '' : 's'} exceeded`);
+  }
+}
+
+/** A finished request's background tail ran past tsfpm.tail_timeout. */
+export class TailTimeoutError extends TsfpmError {
+  constructor(seconds: number) {
+    super('TSFPM_ERR_TAIL_TIMEOUT', `background work after fastcgi_finish_request() exceeded tsfpm.tail_timeout (${seconds} s)`);
+  }
+}
+
+/**
+ * Thrown by exit()/die() to unwind the script, as PHP's unwind_exit does. The runtime treats it as a
+ * normal end. A script that catches every error will swallow it: rethrow `ExitSignal` from broad catches.
+ */
+export class ExitSignal extends TsfpmError {
+  readonly status: number | string;
+  constructor(status: number | string) {
+    super('TSFPM_EXIT', 'exit()');
+    this.status = status;
+  }
+}
+
+/** PHP's ValueError, with PHP's message text. */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+/**
+ * PHP's TypeError, or its subclass ArgumentCountError (named by `phpClass`), with PHP's message text.
+ * Distinct from JS's TypeError so `instanceof` tells them apart.
+ */
+export class PhpTypeError extends Error {
+  override readonly name: string;
+  readonly phpClass: 'TypeError' | 'ArgumentCountError';
+
+  constructor(message: string, phpClass: 'TypeError' | 'ArgumentCountError' = 'TypeError') {
+    super(message);
+    this.phpClass = phpClass;
+    this.name = phpClass;
+  }
+}

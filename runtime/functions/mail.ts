@@ -1,0 +1,47 @@
+/**
+ * mail(): delivered as PHP delivers it (the message piped to sendmail_path), over SMTP when
+ * tsfpm.mail_transport is smtp, or into the dev spool when no sendmail_path is set.
+ * @module
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scriptCallSite } from '../call-site.ts';
+import { E_WARNING } from '../error-reporting.ts';
+import { sendMail, type MailSettings } from '../mail.ts';
+import type { RequestIni } from '../options.ts';
+import type { RequestContext } from '../request-context.ts';
+
+/** The spool folder: tsfpm.mail_spool, or tsfpm-mail in the system temp folder. */
+export function spoolDir(ini: RequestIni): string {
+  return ini.get('tsfpm.mail_spool') || join(tmpdir(), 'tsfpm-mail');
+}
+
+export function mailSettings(ini: RequestIni): MailSettings {
+  const sendmailPath = ini.get('sendmail_path') ?? '';
+  const chosen = ini.get('tsfpm.mail_transport') ?? '';
+  return {
+    sendmail_path: sendmailPath,
+    SMTP: ini.get('SMTP') ?? 'localhost',
+    smtp_port: ini.int('smtp_port'),
+    sendmail_from: ini.get('sendmail_from') ?? '',
+    'mail.add_x_header': ini.bool('mail.add_x_header'),
+    'mail.log': ini.get('mail.log') ?? '',
+    'mail.mixed_lf_and_crlf': ini.bool('mail.mixed_lf_and_crlf'),
+    'mail.force_extra_parameters': ini.get('mail.force_extra_parameters') ?? '',
+    transport: chosen === 'sendmail' || chosen === 'smtp' || chosen === 'spool' ? chosen : sendmailPath ? 'sendmail' : 'spool',
+    spoolDir: spoolDir(ini),
+  };
+}
+
+export function mailFunctions(ctx: RequestContext) {
+  return {
+    /** mail($to, $subject, $message, $additional_headers = [], $additional_params = ""): resolves when delivery ends. */
+    mail(to: string, subject: string, message: string, additional_headers?: string | Record<string, string | string[]>, additional_params?: string): Promise<boolean> {
+      return sendMail(
+        mailSettings(ctx.ini),
+        { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite()?.line ?? 0 },
+        (warning) => ctx.raise(E_WARNING, warning),
+      );
+    },
+  };
+}

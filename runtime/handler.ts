@@ -1,0 +1,140 @@
+/**
+ * From an HTTP request to what answers it: the dev spool page, a refused path, a static file,
+ * or a script run through the lifecycle (with the router script first, when there is one).
+ * Shared by the standalone server and the Express middleware.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseRequestBody, type BodySettings, type ParsedBody } from './body.ts';
+import type { ServerConfig } from './config.ts';
+import { installCrashGuards } from './crash-guards.ts';
+import { E_WARNING } from './error-reporting.ts';
+import { sendErrorPage } from './error-page.ts';
+import { mailPage } from './mail-page.ts';
+import { runRequest } from './lifecycle.ts';
+import { RequestIni } from './options.ts';
+import { RequestContext } from './request-context.ts';
+import { requestVars } from './request.ts';
+import type { Route, ScriptTarget } from './routing.ts';
+import type { ScriptFunction } from './script-loader.ts';
+import { serveStatic } from './static.ts';
+import { removeUploads } from './uploads.ts';
+
+export type NextFunction = (err?: unknown) => void;
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+/** Express-style request data, present when mounted in an Express app. */
+interface MountedRequest extends IncomingMessage {
+  originalUrl?: string;
+  baseUrl?: string;
+}
+
+function bodySettings(ini: RequestIni): BodySettings {
+  return {
+    post_max_size: ini.quantity('post_max_size'),
+    upload_max_filesize: ini.quantity('upload_max_filesize'),
+    max_file_uploads: ini.int('max_file_uploads'),
+    max_input_vars: ini.int('max_input_vars'),
+    max_input_nesting_level: ini.int('max_input_nesting_level'),
+    upload_tmp_dir: ini.get('upload_tmp_dir') ?? '',
+    file_uploads: ini.bool('file_uploads'),
+    enable_post_data_reading: ini.bool('enable_post_data_reading'),
+  };
+}
+
+/**
+ * @param fixed a script that answers every request (the one-script handler) instead of the document root's mapping.
+ */
+export function createRequestHandler(config: ServerConfig, fixed?: { target: ScriptTarget; script?: ScriptFunction }): RequestHandler {
+  installCrashGuards(config.log);
+  const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
+    sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined);
+  };
+
+  const runScript = async (req: MountedRequest, res: ServerResponse, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
+    let script = preloaded;
+    if (!script) {
+      try {
+        script = await config.loader.load(target.file);
+      } catch (err) {
+        refuse(req, res, 500, (err as Error).message);
+        return 'done' as const;
+      }
+    }
+    const ini = new RequestIni(config.settings);
+    const startup: string[] = [...warnings];
+    const vars = requestVars(
+      {
+        req,
+        target,
+        docroot: config.docroot,
+        originalUrl: req.originalUrl ?? req.url ?? '/',
+        mountPath: req.baseUrl ?? '',
+        serverName: config.serverName ?? (req.headers.host ?? '').replace(/:\d+$/, ''),
+        software: `tsfpm/${config.version}`,
+      },
+      ini,
+      body,
+      (w) => startup.push(w),
+    );
+    const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles });
+    for (const w of startup) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
+    return runRequest(ctx, script, asRouter);
+  };
+
+  const dispatch = async (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> => {
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (mailPath && (rawPath === mailPath || rawPath.startsWith(mailPath + '/'))) {
+      mailPage(config, req, res, mailPath);
+      return;
+    }
+    const route: Route = fixed ? { kind: 'script', target: fixed.target } : config.routes.resolve(rawPath);
+    if (!config.router && route.kind === 'refused') {
+      if (next && route.status === 404 && route.reason === 'no such file') return next();
+      return refuse(req, res, route.status, route.reason);
+    }
+    if (!config.router && route.kind === 'static') {
+      const status = await serveStatic(req, res, config.docroot, route.file);
+      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+      return;
+    }
+    const settings = bodySettings(new RequestIni(config.settings));
+    const warnings: string[] = [];
+    let body: ParsedBody;
+    try {
+      body = await parseRequestBody(req, settings, (w) => warnings.push(w));
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 400;
+      return refuse(req, res, status, `request body refused: ${(err as Error).message}`);
+    }
+    try {
+      if (config.router) {
+        const routerTarget: ScriptTarget =
+          route.kind === 'script' ? route.target : { file: config.router, scriptName: rawPath, pathInfo: '' };
+        const routerScript = await config.loader.load(config.router);
+        const outcome = await runScript(req, res, routerTarget, body, warnings, routerScript, true);
+        if (outcome === 'done') return;
+        if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
+        if (route.kind === 'static') {
+          const status = await serveStatic(req, res, config.docroot, route.file);
+          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+          return;
+        }
+      }
+      if (route.kind === 'script') await runScript(req, res, route.target, body, config.router ? [] : warnings, fixed?.script);
+    } finally {
+      await removeUploads(body.tmpFiles, config.log);
+    }
+  };
+
+  return (req, res, next) => {
+    dispatch(req, res, next).catch((err: unknown) => {
+      config.log(`tsfpm: internal error serving ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) sendErrorPage(res, 500, req.url ?? '/');
+      else res.destroy();
+    });
+  };
+}

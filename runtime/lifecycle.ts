@@ -1,0 +1,165 @@
+/**
+ * One request, start to end. Each stage is one function below; the diagram gives the order and
+ * what happens when a stage fails.
+ *
+ *   runRequest
+ *     │ script(php) ──────────────── throws ─────────► fatal: log it; if the response is not finished,
+ *     │    │                                            drop buffered output, status 500, error text
+ *     │    │ exit()/die() ──► a normal end              when display_errors is on
+ *     │    │ max_execution_time ──► fatal (as above), the script is abandoned
+ *     │    │
+ *     │    └─ fastcgi_finish_request() ─► finishResponse:
+ *     │            1. flush every output buffer into the response
+ *     │            2. release resources ('finish'): the session is written and its lock released
+ *     │            3. send status, headers, body; end the response (Content-Length or last chunk)
+ *     │            4. the script goes on as a background tail, timed by tsfpm.tail_timeout;
+ *     │               its output is dropped (logged once), header changes warn
+ *     ▼
+ *   endRequest (always, once the script settles, fails, times out, or its tail times out)
+ *       1. shutdown functions, in order; one that throws is logged and the rest still run
+ *       2. flush every output buffer        3. release resources ('end'): sessions not yet closed
+ *       4. end the response if still open   5. delete upload temp files not moved
+ *       6. access log line, with the script's total time when it finished early
+ * @module
+ */
+import { scriptCallSite } from './call-site.ts';
+import { runInRequest } from './context.ts';
+import { Deadline } from './deadline.ts';
+import { E_ERROR, formatDisplay } from './error-reporting.ts';
+import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
+import { removeUploads } from './uploads.ts';
+import type { RequestContext } from './request-context.ts';
+import type { ScriptFunction } from './script-loader.ts';
+
+/** What a router script asked for: `false` lets the request through to the normal mapping. */
+export type Outcome = 'done' | 'fallthrough';
+
+/** Runs `script` for `ctx` to the end of its request (or of its tail). */
+export async function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
+  ctx.config.live.add(ctx);
+  const deadline = new Deadline(ctx.ini.int('max_execution_time'));
+  ctx.deadline = deadline;
+  let returned: unknown;
+  try {
+    const settled = runInRequest(ctx, async () => script(ctx.api));
+    const winner = await Promise.race([
+      settled.then((value) => ({ value })),
+      deadline.expired.then((seconds) => ({ timeout: seconds })),
+    ]);
+    if ('timeout' in winner) {
+      settled.catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`));
+      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), scriptCallSite());
+      else ctx.log(`tsfpm: ${new TailTimeoutError(winner.timeout).message} (${ctx.describe()}); it is no longer tracked`);
+    } else {
+      returned = winner.value;
+    }
+  } catch (err) {
+    if (!(err instanceof ExitSignal)) fatal(ctx, err, undefined);
+    else if (typeof err.status === 'string') ctx.output.write(err.status);
+  } finally {
+    deadline.clear();
+  }
+  if (asRouter && returned === false && ctx.phase === 'running') {
+    await abandon(ctx);
+    return 'fallthrough';
+  }
+  await endRequest(ctx);
+  return 'done';
+}
+
+/** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
+export async function finishResponse(ctx: RequestContext): Promise<boolean> {
+  if (ctx.phase !== 'running') return false;
+  const site = scriptCallSite();
+  ctx.output.endAll();
+  await releaseResources(ctx, 'finish');
+  if (!ctx.sapi.headersSent) ctx.outputStartedAt = site;
+  ctx.sapi.end(ctx.sendOptions);
+  ctx.phase = 'finished';
+  ctx.respondedAt = performance.now();
+  ctx.deadline?.reset(ctx.ini.int('tsfpm.tail_timeout'));
+  return true;
+}
+
+async function endRequest(ctx: RequestContext): Promise<void> {
+  await runShutdownFunctions(ctx);
+  ctx.output.endAll();
+  await releaseResources(ctx, 'end');
+  if (ctx.phase === 'running') {
+    ctx.sapi.end(ctx.sendOptions);
+    ctx.respondedAt = performance.now();
+  }
+  ctx.phase = 'done';
+  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+  ctx.config.live.delete(ctx);
+  accessLog(ctx);
+}
+
+/** A router that returned false: its session is released and its output dropped, the request goes on. */
+async function abandon(ctx: RequestContext): Promise<void> {
+  if (ctx.output.level > 0 && ctx.output.length()) ctx.log(`tsfpm: router output discarded because it returned false (${ctx.describe()})`);
+  ctx.output.discardAll();
+  await releaseResources(ctx, 'end');
+  ctx.phase = 'done';
+  ctx.config.live.delete(ctx);
+}
+
+async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
+  // functions registered while these run are appended and run too, as PHP does
+  for (let i = 0; i < ctx.shutdownFunctions.length; i++) {
+    try {
+      await runInRequest(ctx, async () => ctx.shutdownFunctions[i]!());
+    } catch (err) {
+      if (err instanceof ExitSignal) break;
+      fatal(ctx, err, undefined);
+    }
+  }
+}
+
+async function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): Promise<void> {
+  for (const resource of ctx.resources) {
+    try {
+      await resource.release(when);
+    } catch (err) {
+      ctx.log(`tsfpm: releasing a request resource failed (${ctx.describe()}): ${describeError(err)}`);
+    }
+  }
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * An uncaught error: PHP's "Fatal error: Uncaught …" in the log. Before the response is finished it
+ * becomes a 500 (with the message and stack in the body when display_errors is on); after, only the log.
+ */
+export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(err instanceof Error ? err.stack : undefined)): void {
+  const where = site ?? { file: ctx.target.file, line: 0 };
+  const text =
+    err instanceof TimeLimitError
+      ? err.message
+      : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${stackOf(err)}\n  thrown`;
+  const background = ctx.phase === 'running' ? '' : ` (after fastcgi_finish_request(): ${ctx.describe()})`;
+  ctx.raise(E_ERROR, text + background, where);
+  if (ctx.phase !== 'running') return;
+  if (!ctx.sapi.headersSent) {
+    ctx.output.discardAll();
+    ctx.headers.setStatus(500);
+  }
+  if (ctx.ini.bool('display_errors')) ctx.output.write(formatDisplay(E_ERROR, text, where, ctx.ini.bool('html_errors')));
+}
+
+function stackOf(err: unknown): string {
+  if (!(err instanceof Error) || !err.stack) return '#0 {main}';
+  const frames = err.stack.split('\n').filter((l) => l.trimStart().startsWith('at '));
+  return frames.map((l, i) => `#${i} ${l.trim().slice(3).replace(/\?tsfpm-v=\d+/g, '')}`).join('\n') || '#0 {main}';
+}
+
+function accessLog(ctx: RequestContext): void {
+  const { req, res } = ctx;
+  const total = performance.now() - ctx.startedAt;
+  const responded = (ctx.respondedAt ?? performance.now()) - ctx.startedAt;
+  const early = total - responded > 1 ? ` - response in ${responded.toFixed(1)} ms, script ran ${total.toFixed(1)} ms` : '';
+  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${req.url}${early}`);
+}

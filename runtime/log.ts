@@ -1,0 +1,45 @@
+/**
+ * The server log: one line per event, as `php -S` writes to stderr (`[Wed Nov 25 20:15:54 2026] …`),
+ * and PHP's error_log file format (`[25-Nov-2026 20:15:54 UTC] …`) when the error_log setting names a file.
+ * @module
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+/** Receives finished log lines (no trailing newline). Tests pass their own to read the log. */
+export type LogSink = (line: string) => void;
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** asctime() in local time, as php -S prints it: `Wed Nov 25 20:15:54 2026`. */
+export function asctime(d: Date = new Date()): string {
+  const day = String(d.getDate()).padStart(2, ' ');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/** The error_log file's timestamp, in UTC as PHP writes it without date.timezone: `25-Nov-2026 20:15:54 UTC`. */
+export function errorLogTime(d: Date = new Date()): string {
+  return `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+/** stderr with php -S's date prefix. */
+export const stderrSink: LogSink = (line) => {
+  process.stderr.write(`[${asctime()}] ${line}\n`);
+};
+
+const files = new Map<string, WriteStream>();
+
+/** Appends a line to a PHP-style error_log file; streams stay open and are shared per path. */
+export function appendToLogFile(path: string, line: string): void {
+  let stream = files.get(path);
+  if (stream === undefined) {
+    stream = createWriteStream(path, { flags: 'a' });
+    stream.on('error', (err) => {
+      files.delete(path);
+      stderrSink(`tsfpm: cannot write error_log ${path}: ${err.message}; logging to stderr`);
+    });
+    files.set(path, stream);
+  }
+  stream.write(`[${errorLogTime()}] ${line}\n`);
+}

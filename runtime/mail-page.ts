@@ -1,0 +1,26 @@
+/**
+ * The dev server's mail page (tsfpm.mail_page, `/_tsfpm/mail` by default in development): the
+ * messages mail() wrote to the spool, newest first, and each raw message.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerConfig } from './config.ts';
+import { sendErrorPage } from './error-page.ts';
+import { spoolDir } from './functions/mail.ts';
+import { listSpool, readSpoolMessage, renderSpoolPage } from './mail-spool.ts';
+import { RequestIni } from './options.ts';
+
+export async function mailPage(config: ServerConfig, req: IncomingMessage, res: ServerResponse, basePath: string): Promise<void> {
+  const dir = spoolDir(new RequestIni(config.settings));
+  const rest = decodeURIComponent((req.url ?? '').split('?')[0]!.slice(basePath.length).replace(/^\//, ''));
+  if (rest === '') {
+    const html = renderSpoolPage(await listSpool(dir), basePath);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
+    res.end(html);
+    return;
+  }
+  const message = await readSpoolMessage(dir, rest);
+  if (message === undefined) return sendErrorPage(res, 404, req.url ?? '');
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': message.length });
+  res.end(message);
+}

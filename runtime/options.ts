@@ -1,0 +1,185 @@
+/**
+ * The settings table: every php.ini name tsfpm knows, with its built-in default, the value of
+ * php.ini-development (the dev server) and of php.ini-production (production mode), where it may
+ * be changed, and how its value is read. Settings are resolved once at start-up, validated, and
+ * frozen; a request sees them through `RequestIni`, which adds PHP's per-request ini_set().
+ *
+ * Names tsfpm does not know are kept as given so that ini_get() returns them, as PHP does for
+ * extensions' settings.
+ * @module
+ */
+import { SettingError } from './errors.ts';
+import { iniBool, iniQuantity } from './ini-values.ts';
+
+/** Where a setting may be changed, as PHP's PHP_INI_* modes. */
+export const INI_USER = 1;
+export const INI_PERDIR = 2;
+export const INI_SYSTEM = 4;
+export const INI_ALL = 7;
+
+type Kind = 'bool' | 'int' | 'quantity' | 'string';
+
+interface Row {
+  readonly kind: Kind;
+  /** PHP's built-in default (`php -n`). */
+  readonly builtin: string;
+  /** php.ini-development; defaults to builtin. */
+  readonly dev?: string;
+  /** php.ini-production; defaults to dev. */
+  readonly prod?: string;
+  readonly mode: number;
+  /** Extra check after the kind's own parsing; returns an error message or undefined. */
+  readonly check?: (value: string) => string | undefined;
+}
+
+const positive = (v: string): string | undefined => (Number(v) > 0 ? undefined : 'must be greater than 0');
+
+/** Every setting tsfpm reads. php-compat.md has a row for each name. */
+export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
+  // Output and headers
+  output_buffering: { kind: 'quantity', builtin: '0', dev: '4096', mode: INI_PERDIR | INI_SYSTEM },
+  implicit_flush: { kind: 'bool', builtin: '0', mode: INI_ALL },
+  default_charset: { kind: 'string', builtin: 'UTF-8', mode: INI_ALL },
+  default_mimetype: { kind: 'string', builtin: 'text/html', mode: INI_ALL },
+  expose_php: { kind: 'bool', builtin: '1', dev: '1', prod: '0', mode: INI_SYSTEM },
+  // Errors
+  display_errors: { kind: 'bool', builtin: '1', dev: '1', prod: '0', mode: INI_ALL },
+  display_startup_errors: { kind: 'bool', builtin: '1', dev: '1', prod: '0', mode: INI_ALL },
+  html_errors: { kind: 'bool', builtin: '1', mode: INI_ALL },
+  log_errors: { kind: 'bool', builtin: '1', mode: INI_ALL },
+  error_log: { kind: 'string', builtin: '', mode: INI_ALL },
+  error_reporting: { kind: 'int', builtin: '32767', dev: '32767', prod: '22527', mode: INI_ALL },
+  // Limits and time
+  max_execution_time: { kind: 'int', builtin: '30', mode: INI_ALL },
+  ignore_user_abort: { kind: 'bool', builtin: '0', mode: INI_ALL },
+  // Request input
+  variables_order: { kind: 'string', builtin: 'EGPCS', dev: 'GPCS', mode: INI_PERDIR | INI_SYSTEM },
+  request_order: { kind: 'string', builtin: '', dev: 'GP', mode: INI_PERDIR | INI_SYSTEM },
+  post_max_size: { kind: 'quantity', builtin: '8M', mode: INI_PERDIR | INI_SYSTEM },
+  upload_max_filesize: { kind: 'quantity', builtin: '2M', mode: INI_PERDIR | INI_SYSTEM },
+  max_file_uploads: { kind: 'int', builtin: '20', mode: INI_PERDIR | INI_SYSTEM },
+  file_uploads: { kind: 'bool', builtin: '1', mode: INI_SYSTEM },
+  upload_tmp_dir: { kind: 'string', builtin: '', mode: INI_SYSTEM },
+  max_input_vars: { kind: 'int', builtin: '1000', mode: INI_PERDIR | INI_SYSTEM, check: positive },
+  max_input_nesting_level: { kind: 'int', builtin: '64', mode: INI_PERDIR | INI_SYSTEM },
+  enable_post_data_reading: { kind: 'bool', builtin: '1', mode: INI_PERDIR | INI_SYSTEM },
+  // Mail
+  sendmail_path: { kind: 'string', builtin: '/usr/sbin/sendmail -t -i', dev: '', prod: '/usr/sbin/sendmail -t -i', mode: INI_SYSTEM },
+  SMTP: { kind: 'string', builtin: 'localhost', mode: INI_ALL },
+  smtp_port: { kind: 'int', builtin: '25', mode: INI_ALL },
+  sendmail_from: { kind: 'string', builtin: '', mode: INI_ALL },
+  'mail.add_x_header': { kind: 'bool', builtin: '0', mode: INI_PERDIR | INI_SYSTEM },
+  'mail.log': { kind: 'string', builtin: '', mode: INI_PERDIR | INI_SYSTEM },
+  'mail.mixed_lf_and_crlf': { kind: 'bool', builtin: '0', mode: INI_SYSTEM | INI_PERDIR },
+  'mail.force_extra_parameters': { kind: 'string', builtin: '', mode: INI_SYSTEM | INI_PERDIR },
+  // Script cache: the dev server rechecks every request, as php -S without opcache does
+  'opcache.validate_timestamps': { kind: 'bool', builtin: '1', mode: INI_ALL },
+  'opcache.revalidate_freq': { kind: 'int', builtin: '2', dev: '0', prod: '2', mode: INI_ALL },
+  // PHP-FPM pool settings
+  'security.limit_extensions': { kind: 'string', builtin: '.ts', mode: INI_SYSTEM },
+  // tsfpm's own
+  'tsfpm.tail_timeout': { kind: 'int', builtin: '300', mode: INI_SYSTEM, check: positive },
+  'tsfpm.finish_closes_session': { kind: 'bool', builtin: '1', mode: INI_SYSTEM },
+  'tsfpm.mail_transport': { kind: 'string', builtin: '', mode: INI_SYSTEM, check: (v) => (['', 'sendmail', 'smtp', 'spool'].includes(v) ? undefined : 'must be sendmail, smtp, spool or empty') },
+  'tsfpm.mail_spool': { kind: 'string', builtin: '', mode: INI_SYSTEM },
+  'tsfpm.mail_page': { kind: 'string', builtin: '', dev: '/_tsfpm/mail', prod: '', mode: INI_SYSTEM },
+});
+
+export type Mode = 'development' | 'production';
+
+/** Where one value came from, in the order they are applied (later wins). */
+export interface SettingSource {
+  readonly name: string;
+  readonly value: string;
+  /** For messages: `php.ini:12`, `-d`, `options`. */
+  readonly origin: string;
+}
+
+/** Resolved, validated, frozen settings for a server. */
+export class IniSettings {
+  readonly mode: Mode;
+  readonly #values: ReadonlyMap<string, string>;
+
+  constructor(mode: Mode, sources: readonly SettingSource[], warn: (message: string) => void = () => {}) {
+    this.mode = mode;
+    const values = new Map<string, string>();
+    for (const [name, row] of Object.entries(SETTINGS)) {
+      values.set(name, defaultFor(row, mode));
+    }
+    for (const { name, value, origin } of sources) {
+      const row = SETTINGS[name];
+      if (row) validate(name, row, value, origin, warn);
+      values.set(name, value);
+    }
+    this.#values = values;
+    Object.freeze(this);
+  }
+
+  /** The raw string, as ini_get() returns it; undefined for a name never set. */
+  get(name: string): string | undefined {
+    return this.#values.get(name);
+  }
+
+  names(): IterableIterator<string> {
+    return this.#values.keys();
+  }
+}
+
+function defaultFor(row: Row, mode: Mode): string {
+  const dev = row.dev ?? row.builtin;
+  return mode === 'production' ? (row.prod ?? dev) : dev;
+}
+
+function validate(name: string, row: Row, value: string, origin: string, warn: (message: string) => void): void {
+  const fail = (why: string): never => {
+    throw new SettingError(name, `${why} (value "${value}" from ${origin})`);
+  };
+  if (row.kind === 'int' && !/^\s*[-+]?\d+\s*$/.test(value)) fail('must be an integer');
+  if (row.kind === 'quantity') iniQuantity(value, name, warn);
+  const problem = row.check?.(value);
+  if (problem) fail(problem);
+}
+
+/** Reads typed values through the per-request overlay that ini_set() writes. */
+export class RequestIni {
+  readonly #base: IniSettings;
+  #overlay: Map<string, string> | undefined;
+
+  constructor(base: IniSettings) {
+    this.#base = base;
+  }
+
+  get(name: string): string | undefined {
+    return this.#overlay?.get(name) ?? this.#base.get(name);
+  }
+
+  bool(name: string): boolean {
+    return iniBool(this.get(name) ?? '');
+  }
+
+  int(name: string): number {
+    return Number.parseInt(this.get(name) ?? '0', 10) || 0;
+  }
+
+  quantity(name: string): number {
+    return iniQuantity(this.get(name) ?? '0', name, () => {});
+  }
+
+  /**
+   * ini_set(): returns the old value, or false where PHP refuses: a name no extension registered
+   * (even one given with -d), or one not changeable at runtime.
+   */
+  set(name: string, value: string): string | false {
+    const row = SETTINGS[name];
+    const old = this.get(name);
+    if (row === undefined || (row.mode & INI_USER) === 0) return false;
+    if (row?.kind === 'int' && !/^\s*[-+]?\d+\s*$/.test(value)) return false;
+    (this.#overlay ??= new Map()).set(name, value);
+    return old ?? false;
+  }
+
+  /** ini_restore() */
+  restore(name: string): void {
+    this.#overlay?.delete(name);
+  }
+}

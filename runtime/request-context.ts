@@ -1,0 +1,172 @@
+/**
+ * One request's state, from the moment its script starts until its background tail settles:
+ * the superglobals, the header list, the output stack over the response, the shutdown functions,
+ * the resources to release at the finish (sessions), and PHP's error reporting for it.
+ * The PHP functions in runtime/functions/ are thin views of this object.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { scriptCallSite, type CallSite } from './call-site.ts';
+import type { ServerConfig } from './config.ts';
+import type { Deadline } from './deadline.ts';
+import { ExitSignal } from './errors.ts';
+import { E_ERROR, formatDisplay, formatLogLine } from './error-reporting.ts';
+import { HeaderList } from './headers.ts';
+import { appendToLogFile } from './log.ts';
+import { RequestIni } from './options.ts';
+import { OutputStack } from './output.ts';
+import { createPhpApi, type PhpApi } from './php-api.ts';
+import type { RequestVars } from './request.ts';
+import { ResponseSink, type SendOptions } from './response.ts';
+import type { ScriptTarget } from './routing.ts';
+
+/**
+ * Something a request holds that must be let go when its response is finished and again, for
+ * sure, when the request ends: the session and its lock. `release` must be idempotent.
+ */
+export interface RequestResource {
+  release(when: 'finish' | 'end'): Promise<void>;
+}
+
+/** Where the request is in its life. */
+export type RequestPhase = 'running' | 'finished' | 'done';
+
+export const CONNECTION_NORMAL = 0;
+export const CONNECTION_ABORTED = 1;
+export const CONNECTION_TIMEOUT = 2;
+
+export class RequestContext {
+  readonly config: ServerConfig;
+  readonly ini: RequestIni;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly target: ScriptTarget;
+  readonly vars: RequestVars;
+  /** php://input */
+  readonly input: Buffer;
+  /** Upload temp files not yet moved; deleted when the request ends. */
+  readonly uploads: Set<string>;
+  readonly headers = new HeaderList();
+  readonly sapi: ResponseSink;
+  readonly output: OutputStack;
+  readonly shutdownFunctions: (() => unknown)[] = [];
+  readonly resources: RequestResource[] = [];
+  /** performance.now() at start, for the access log and status. */
+  readonly startedAt = performance.now();
+  phase: RequestPhase = 'running';
+  /** performance.now() when the response was ended (by finish or by the end of the script). */
+  respondedAt: number | undefined;
+  connectionStatus = CONNECTION_NORMAL;
+  ignoreUserAbort: boolean;
+  outputStartedAt: CallSite | undefined;
+  lastError: { type: number; message: string; file: string; line: number } | undefined;
+  /** max_execution_time while running, tsfpm.tail_timeout after the finish. */
+  deadline: Deadline | undefined;
+  #api: PhpApi | undefined;
+  #discardLogged = false;
+  readonly #sendOptions: SendOptions;
+
+  constructor(init: {
+    config: ServerConfig;
+    req: IncomingMessage;
+    res: ServerResponse;
+    target: ScriptTarget;
+    vars: RequestVars;
+    input: Buffer;
+    uploads: Set<string>;
+  }) {
+    this.config = init.config;
+    this.req = init.req;
+    this.res = init.res;
+    this.target = init.target;
+    this.vars = init.vars;
+    this.input = init.input;
+    this.uploads = init.uploads;
+    this.ini = new RequestIni(init.config.settings);
+    this.ignoreUserAbort = this.ini.bool('ignore_user_abort');
+    this.sapi = new ResponseSink(init.res, this.headers);
+    this.output = new OutputStack((data) => this.#toSapi(data));
+    const ini = this.ini;
+    this.#sendOptions = {
+      get mimetype() {
+        return ini.get('default_mimetype') ?? 'text/html';
+      },
+      get charset() {
+        return ini.get('default_charset') ?? '';
+      },
+      reject: (header, why) => this.log(`tsfpm: header "${header}" not sent: ${why}`),
+    };
+    init.res.once('close', () => {
+      if (!init.res.writableFinished) this.connectionStatus |= CONNECTION_ABORTED;
+    });
+    if (this.ini.bool('expose_php')) this.headers.header(`X-Powered-By: tsfpm/${init.config.version}`, true, 0, '');
+    const buffering = this.ini.quantity('output_buffering');
+    if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
+  }
+
+  /** The PHP API object the script receives. */
+  get api(): PhpApi {
+    return (this.#api ??= createPhpApi(this) as PhpApi);
+  }
+
+  get sendOptions(): SendOptions {
+    return this.#sendOptions;
+  }
+
+  /** Output leaving the bottom output buffer: to the response while it is open, else dropped. */
+  #toSapi(data: string | Buffer): void {
+    if (this.phase !== 'running') {
+      if (!this.#discardLogged) {
+        this.#discardLogged = true;
+        const site = scriptCallSite();
+        this.log(`tsfpm: output after the response was finished is discarded (${this.describe()}${site ? `, first at ${site.file}:${site.line}` : ''})`);
+      }
+      return;
+    }
+    // PHP ends a script whose output finds the client gone, unless ignore_user_abort is set
+    if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort) throw new ExitSignal(0);
+    if (!this.sapi.headersSent) this.outputStartedAt = scriptCallSite();
+    this.sapi.write(data, this.#sendOptions);
+    if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  }
+
+  /** PHP's headers_sent() */
+  get headersSent(): boolean {
+    return this.sapi.headersSent || this.phase !== 'running';
+  }
+
+  /** The warning PHP gives for a header change once the headers are out. */
+  headersSentWarning(): string {
+    const at = this.outputStartedAt;
+    return at
+      ? `Cannot modify header information - headers already sent by (output started at ${at.file}:${at.line})`
+      : 'Cannot modify header information - headers already sent';
+  }
+
+  /** Raises a PHP error (E_WARNING, E_NOTICE …): logged, and displayed into the output when display_errors is on. */
+  raise(level: number, message: string, site: CallSite | undefined = scriptCallSite()): void {
+    this.lastError = { type: level, message, file: site?.file ?? 'Unknown', line: site?.line ?? 0 };
+    if ((this.ini.int('error_reporting') & level) === 0) return;
+    if (this.ini.bool('log_errors')) this.logError(formatLogLine(level, message, site));
+    if (level !== E_ERROR && this.ini.bool('display_errors') && this.phase === 'running') {
+      this.output.write(formatDisplay(level, message, site, this.ini.bool('html_errors')));
+    }
+  }
+
+  /** A line for PHP's error log: the error_log file when set, else the server log. */
+  logError(line: string): void {
+    const file = this.ini.get('error_log');
+    if (file) appendToLogFile(file, line);
+    else this.config.log(line);
+  }
+
+  /** A line for the server log. */
+  log(line: string): void {
+    this.config.log(line);
+  }
+
+  /** `script /path/x.ts, GET /x?y` for log lines about this request. */
+  describe(): string {
+    return `script ${this.target.file}, ${this.req.method} ${this.req.url}`;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * URL → what answers it, as `php -S` maps a path under its document root, with tsfpm's rules:
+ * `/` → index.ts; `/a/b.ts`, `/a/b` and `/a/b.php` → a/b.ts; `/dir/` → dir/index.ts (then
+ * index.html); `/a/b.ts/more` → a/b.ts with PATH_INFO `/more`; other files are static. Sources
+ * (.ts, .php …), dotfiles and anything outside the document root never leave the server, whatever
+ * the encoding of the path.
+ * @module
+ */
+import { realpathSync, statSync, type Stats } from 'node:fs';
+import { extname, join, sep } from 'node:path';
+
+/** The script a request runs, with the names $_SERVER gives it. */
+export interface ScriptTarget {
+  /** Absolute path of the script file (SCRIPT_FILENAME). */
+  readonly file: string;
+  /** The URL path that selected the script (SCRIPT_NAME), as requested: `/a/b.php` stays `/a/b.php`. */
+  readonly scriptName: string;
+  /** The rest of the path after the script (PATH_INFO), or ''. */
+  readonly pathInfo: string;
+}
+
+export type Route =
+  | { readonly kind: 'script'; readonly target: ScriptTarget }
+  | { readonly kind: 'static'; readonly file: string; readonly urlPath: string }
+  | { readonly kind: 'refused'; readonly status: 400 | 403 | 404; readonly reason: string };
+
+/** Files that are code, never sent as they are. */
+const SOURCE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.php', '.phtml', '.phar', '.inc']);
+
+/** undefined for a path that is not there, including one that runs through a file (ENOTDIR) or is too long. */
+function stat(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+const isFile = (path: string): boolean => stat(path)?.isFile() ?? false;
+
+export class Router {
+  readonly #root: string;
+  readonly #realRoot: string;
+  readonly #scriptExtensions: readonly string[];
+
+  /** @param scriptExtensions security.limit_extensions: the extensions that run as scripts. */
+  constructor(docroot: string, scriptExtensions: readonly string[]) {
+    this.#root = docroot;
+    this.#realRoot = realpathSync(docroot);
+    this.#scriptExtensions = scriptExtensions;
+  }
+
+  /** Maps the path part of a request URL (still percent-encoded). */
+  resolve(rawPath: string): Route {
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      return { kind: 'refused', status: 400, reason: 'malformed percent-encoding in the path' };
+    }
+    if (path.includes('\0')) return { kind: 'refused', status: 400, reason: 'NUL byte in the path' };
+    if (path.includes('\\')) return { kind: 'refused', status: 400, reason: 'backslash in the path' };
+    const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+    if (segments.includes('..')) return { kind: 'refused', status: 400, reason: 'path traversal (..) in the path' };
+    if (segments.some((s) => s.startsWith('.'))) return { kind: 'refused', status: 404, reason: 'dotfiles are never served' };
+    const trailingSlash = path.endsWith('/');
+
+    for (let i = segments.length; i >= 0; i--) {
+      const prefix = segments.slice(0, i);
+      const urlPrefix = '/' + prefix.join('/');
+      const pathInfo = i < segments.length ? '/' + segments.slice(i).join('/') + (trailingSlash ? '/' : '') : '';
+      const fsPath = join(this.#root, ...prefix);
+      const found = this.#match(fsPath, urlPrefix, pathInfo, i === segments.length, trailingSlash, path);
+      if (found) return this.#contain(found);
+    }
+    return { kind: 'refused', status: 404, reason: 'no such file' };
+  }
+
+  #match(fsPath: string, urlPrefix: string, pathInfo: string, whole: boolean, trailingSlash: boolean, path: string): Route | undefined {
+    const script = (file: string, scriptName = urlPrefix): Route => ({ kind: 'script', target: { file, scriptName, pathInfo } });
+    const ext = extname(fsPath).toLowerCase();
+    const info = stat(fsPath);
+    if (info?.isFile()) {
+      if (this.#scriptExtensions.includes(ext)) return script(fsPath);
+      if (SOURCE_EXTENSIONS.has(ext)) return { kind: 'refused', status: 404, reason: `${ext} sources are never served` };
+      if (!whole) return undefined;
+      return { kind: 'static', file: fsPath, urlPath: urlPrefix };
+    }
+    if (ext === '.php') {
+      const base = fsPath.slice(0, -ext.length);
+      for (const e of this.#scriptExtensions) if (isFile(base + e)) return script(base + e);
+    }
+    if (!info && urlPrefix !== '/' && !trailingSlash) {
+      for (const e of this.#scriptExtensions) if (isFile(fsPath + e)) return script(fsPath + e);
+    }
+    if (info?.isDirectory()) {
+      // php -S 8.2 falls back to a directory's index for a longer path only when the path has no dot
+      if (!whole && path.includes('.')) return undefined;
+      const slash = urlPrefix.endsWith('/') ? '' : '/';
+      for (const e of this.#scriptExtensions) {
+        const index = join(fsPath, 'index' + e);
+        if (isFile(index)) return script(index, urlPrefix + slash + 'index' + e);
+      }
+      if (whole && isFile(join(fsPath, 'index.html'))) return { kind: 'static', file: join(fsPath, 'index.html'), urlPath: urlPrefix + slash + 'index.html' };
+      if (whole) return { kind: 'refused', status: 404, reason: 'directory has no index' };
+    }
+    return undefined;
+  }
+
+  /** Refuses a match whose real path (after symlinks) lies outside the document root. */
+  #contain(route: Route): Route {
+    if (route.kind === 'refused') return route;
+    const file = route.kind === 'script' ? route.target.file : route.file;
+    const real = realpathSync(file);
+    if (real !== this.#realRoot && !real.startsWith(this.#realRoot + sep)) {
+      return { kind: 'refused', status: 404, reason: 'the file resolves outside the document root' };
+    }
+    return route;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * One benchmark server per child process, so the load generator never shares an event loop with it:
+ * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|express> <docroot>` prints its port.
+ */
+import express from 'express';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer } from '../../runtime/index.ts';
+
+const [kind, docroot, sendmail] = process.argv.slice(2);
+const hello = 'Hello, world';
+
+async function start(): Promise<number> {
+  if (kind === 'tsfpm' || kind === 'tsfpm-dev') {
+    const server = createServer({
+      docroot: docroot!,
+      production: kind === 'tsfpm',
+      ini: sendmail ? { sendmail_path: sendmail } : {},
+      log: () => {},
+    });
+    return (await server.listen(0, '127.0.0.1')).port;
+  }
+  const handler = (_req: unknown, res: import('node:http').ServerResponse) => {
+    res.setHeader('Content-Type', 'text/html; charset=UTF-8');
+    res.end(hello);
+  };
+  if (kind === 'node') {
+    const server = createHttpServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as AddressInfo).port;
+  }
+  const app = express();
+  app.get('/hello.ts', (_req, res) => handler(_req, res));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return (server.address() as AddressInfo).port;
+}
+
+const port = await start();
+process.stdout.write(`${port}\n`);
+process.on('message', () => process.exit(0));
