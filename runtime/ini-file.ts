@@ -46,6 +46,7 @@ export interface IniParseOptions {
 /** A php.ini syntax error; `message` is PHP's text without the `PHP:  ` prefix it prints on stderr. */
 export class IniSyntaxError extends Error {
   override readonly name = 'IniSyntaxError';
+  readonly code = 'TSFPM_ERR_INI_SYNTAX';
   readonly file: string;
   readonly line: number;
 

@@ -18,7 +18,7 @@
  *   endRequest (always, once the script settles, fails, times out, or its tail times out)
  *       1. shutdown functions, in order; one that throws is logged and the rest still run
  *       2. flush every output buffer        3. release resources ('end'): sessions not yet closed
- *       4. end the response if still open   5. delete upload temp files not moved
+ *       4. delete upload temp files not moved  5. end the response if still open
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
@@ -85,12 +85,13 @@ async function endRequest(ctx: RequestContext): Promise<void> {
   await runShutdownFunctions(ctx);
   ctx.output.endAll();
   await releaseResources(ctx, 'end');
+  // before the response ends, as PHP removes them before FPM ends the request
+  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   if (ctx.phase === 'running') {
     ctx.sapi.end(ctx.sendOptions);
     ctx.respondedAt = performance.now();
   }
   ctx.phase = 'done';
-  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   ctx.config.live.delete(ctx);
   accessLog(ctx);
 }

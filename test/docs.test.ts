@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SETTINGS } from '../runtime/options.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const compat = readFileSync(`${root}/php-compat.md`, 'utf8');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|js)$/.test(f))
+    .map((f) => readFileSync(`${root}/${dir}/${f}`, 'utf8'));
+}
+
+describe('php-compat.md', () => {
+  const codesInCode = new Set(sourceFiles('runtime').concat(sourceFiles('sessions')).flatMap((text) => [...text.matchAll(/'(TSFPM_[A-Z_]+)'/g)].map((m) => m[1]!)));
+  const codesInDoc = new Set([...compat.matchAll(/`(TSFPM_[A-Z_]+)`/g)].map((m) => m[1]!));
+
+  it('lists every error code the code throws', () => {
+    expect([...codesInCode].filter((c) => !codesInDoc.has(c))).to.deep.equal([]);
+  });
+  it('lists no error code that does not exist', () => {
+    expect([...codesInDoc].filter((c) => !codesInCode.has(c))).to.deep.equal([]);
+  });
+  it('has a row for every setting tsfpm reads', () => {
+    expect(Object.keys(SETTINGS).filter((name) => !compat.includes(`\`${name}\``))).to.deep.equal([]);
+  });
+  it('documents every function the PHP API exports', async () => {
+    const api = await import('../runtime/index.ts');
+    const functions = Object.entries(api)
+      .filter(([name, value]) => typeof value === 'function' && /^[a-z_]+$/.test(name) && !['tsfpm', 'tsfpmScript', 'createServer'].includes(name))
+      .map(([name]) => name);
+    expect(functions.filter((name) => !compat.includes(`\`${name}`))).to.deep.equal([]);
+  });
+});
