@@ -18,8 +18,20 @@ const OWN_DIRS = [OWN_ROOT + 'runtime' + sep, OWN_ROOT + 'sessions' + sep];
 
 const FRAME = /\(?((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
 
+/**
+ * The current stack, deep enough to get past tsfpm's own frames. Only the capture happens here; the
+ * text (with source maps, the costly part) is made when `.stack` is first read.
+ */
+export function captureStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const here = new Error();
+  Error.stackTraceLimit = limit;
+  return here;
+}
+
 /** The innermost frame outside tsfpm, node internals and node_modules; undefined if none. */
-export function scriptCallSite(stack: string | undefined = new Error().stack): CallSite | undefined {
+export function scriptCallSite(stack: string | undefined = captureStack().stack): CallSite | undefined {
   if (!stack) return undefined;
   for (const line of stack.split('\n')) {
     const m = FRAME.exec(line.trim());

@@ -83,6 +83,7 @@ export async function finishResponse(ctx: RequestContext): Promise<boolean> {
 
 async function endRequest(ctx: RequestContext): Promise<void> {
   await runShutdownFunctions(ctx);
+  ctx.closing = true;
   ctx.output.endAll();
   await releaseResources(ctx, 'end');
   // before the response ends, as PHP removes them before FPM ends the request

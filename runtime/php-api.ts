@@ -3,6 +3,9 @@
  * request, and the superglobals as plain objects. The same names exported from `tsfpm` reach the
  * current request through AsyncLocalStorage; this object stays bound to its own request even in
  * callbacks that lose the async context.
+ *
+ * The functions are written once, taking the request first (runtime/functions/); an API object
+ * binds each on first use, so a request pays only for the functions its script touches.
  * @module
  */
 import { headerFunctions } from './functions/headers.ts';
@@ -13,19 +16,38 @@ import { requestFunctions } from './functions/request.ts';
 import type { RequestContext } from './request-context.ts';
 import type { RequestVars } from './request.ts';
 
+const IMPLEMENTATIONS = { ...outputFunctions, ...headerFunctions, ...lifecycleFunctions, ...requestFunctions, ...mailFunctions };
+
+type Bound<F> = F extends (ctx: RequestContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** The PHP functions, bound to one request. */
+export type PhpFunctions = { [K in keyof typeof IMPLEMENTATIONS]: Bound<(typeof IMPLEMENTATIONS)[K]> };
+
 /** $_SESSION: filled by session_start() (sessions/), an empty object before. */
 export type SessionVars = { [key: string]: unknown };
 
-export function createPhpApi(ctx: RequestContext) {
-  return {
-    ...ctx.vars,
-    $_SESSION: Object.create(null) as SessionVars,
-    ...outputFunctions(ctx),
-    ...headerFunctions(ctx),
-    ...lifecycleFunctions(ctx),
-    ...requestFunctions(ctx),
-    ...mailFunctions(ctx),
-  };
+export type PhpApi = PhpFunctions & RequestVars & { $_SESSION: SessionVars };
+
+const CONTEXT = Symbol('tsfpm.request');
+
+/** Getters that bind a function to the API object's request on first use, then cache it on the object. */
+const prototype: object = Object.create(null);
+for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: RequestContext, ...args: unknown[]) => unknown][]) {
+  Object.defineProperty(prototype, name, {
+    enumerable: true,
+    get(this: { [CONTEXT]: RequestContext }) {
+      const ctx = this[CONTEXT];
+      const bound = (...args: unknown[]) => impl(ctx, ...args);
+      Object.defineProperty(this, name, { value: bound, enumerable: true });
+      return bound;
+    },
+  });
 }
 
-export type PhpApi = ReturnType<typeof createPhpApi> & RequestVars;
+export function createPhpApi(ctx: RequestContext): PhpApi {
+  const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
+  api[CONTEXT] = ctx;
+  Object.assign(api, ctx.vars);
+  api.$_SESSION = Object.create(null) as SessionVars;
+  return api;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { scriptCallSite, type CallSite } from './call-site.ts';
+import { captureStack, scriptCallSite, type CallSite } from './call-site.ts';
 import type { ServerConfig } from './config.ts';
 import type { Deadline } from './deadline.ts';
 import { ExitSignal } from './errors.ts';
@@ -58,7 +58,10 @@ export class RequestContext {
   respondedAt: number | undefined;
   connectionStatus = CONNECTION_NORMAL;
   ignoreUserAbort: boolean;
-  outputStartedAt: CallSite | undefined;
+  /** Set by endRequest: output from here on is the request's own end, with no script line to blame. */
+  closing = false;
+  /** Where output first reached the response: a captured stack until someone asks, then the call site. */
+  #outputStart: CallSite | Error | undefined;
   lastError: { type: number; message: string; file: string; line: number } | undefined;
   /** max_execution_time while running, tsfpm.tail_timeout after the finish. */
   deadline: Deadline | undefined;
@@ -125,9 +128,19 @@ export class RequestContext {
     }
     // PHP ends a script whose output finds the client gone, unless ignore_user_abort is set
     if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort) throw new ExitSignal(0);
-    if (!this.sapi.headersSent) this.outputStartedAt = scriptCallSite();
+    if (!this.sapi.headersSent && !this.closing) this.#outputStart = captureStack();
     this.sapi.write(data, this.#sendOptions);
     if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  }
+
+  /** PHP's "output started at" file and line, for headers_sent() and the headers-sent warning. */
+  get outputStartedAt(): CallSite | undefined {
+    if (this.#outputStart instanceof Error) this.#outputStart = scriptCallSite(this.#outputStart.stack);
+    return this.#outputStart;
+  }
+
+  set outputStartedAt(site: CallSite | undefined) {
+    this.#outputStart = site;
   }
 
   /** PHP's headers_sent() */

@@ -46,7 +46,7 @@ export class Router {
   /** @param scriptExtensions security.limit_extensions: the extensions that run as scripts. */
   constructor(docroot: string, scriptExtensions: readonly string[]) {
     this.#root = docroot;
-    this.#realRoot = realpathSync(docroot);
+    this.#realRoot = realpathSync.native(docroot);
     this.#scriptExtensions = scriptExtensions;
   }
 
@@ -111,7 +111,7 @@ export class Router {
   #contain(route: Route): Route {
     if (route.kind === 'refused') return route;
     const file = route.kind === 'script' ? route.target.file : route.file;
-    const real = realpathSync(file);
+    const real = realpathSync.native(file);
     if (real !== this.#realRoot && !real.startsWith(this.#realRoot + sep)) {
       return { kind: 'refused', status: 404, reason: 'the file resolves outside the document root' };
     }

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 
 /** Deletes the temp files left in `uploads`; a failure is logged, never thrown. */
 export async function removeUploads(uploads: Set<string>, log: (line: string) => void): Promise<void> {
+  if (uploads.size === 0) return;
   await Promise.all(
     [...uploads].map(async (file) => {
       try {

@@ -33,15 +33,13 @@ export function mailSettings(ini: RequestIni): MailSettings {
   };
 }
 
-export function mailFunctions(ctx: RequestContext) {
-  return {
-    /** mail($to, $subject, $message, $additional_headers = [], $additional_params = ""): resolves when delivery ends. */
-    mail(to: string, subject: string, message: string, additional_headers?: string | Record<string, string | string[]>, additional_params?: string): Promise<boolean> {
-      return sendMail(
-        mailSettings(ctx.ini),
-        { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite()?.line ?? 0 },
-        (warning) => ctx.raise(E_WARNING, warning),
-      );
-    },
-  };
-}
+export const mailFunctions = {
+  /** mail($to, $subject, $message, $additional_headers = [], $additional_params = ""): resolves when delivery ends. */
+  mail(ctx: RequestContext, to: string, subject: string, message: string, additional_headers?: string | Record<string, string | string[]>, additional_params?: string): Promise<boolean> {
+    return sendMail(
+      mailSettings(ctx.ini),
+      { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite()?.line ?? 0 },
+      (warning) => ctx.raise(E_WARNING, warning),
+    );
+  },
+};

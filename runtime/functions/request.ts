@@ -14,43 +14,42 @@ function titleCase(name: string): string {
   return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
 
-export function requestFunctions(ctx: RequestContext) {
-  const getallheaders = (): Record<string, string> => {
-    const headers: Record<string, string> = Object.create(null);
-    for (const [name, value] of Object.entries(ctx.req.headers)) {
-      if (value !== undefined) headers[titleCase(name)] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return headers;
-  };
-  return {
-    /**
-     * file_get_contents($filename): `php://input` is the raw request body (empty for multipart, as PHP);
-     * other names are read from the file system, relative to the script's folder. false and a warning on failure.
-     */
-    file_get_contents(filename: string): string | false {
-      if (filename === 'php://input') return ctx.input.toString();
-      try {
-        return readFileSync(resolve(dirname(ctx.target.file), filename), 'utf8');
-      } catch (err) {
-        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message;
-        ctx.raise(E_WARNING, `file_get_contents(${filename}): Failed to open stream: ${reason}`);
-        return false;
-      }
-    },
-    getallheaders,
-    apache_request_headers: getallheaders,
-    /** is_uploaded_file($filename): true for a temp file of this request's uploads not yet moved. */
-    is_uploaded_file: (filename: string): boolean => ctx.uploads.has(filename),
-    /** move_uploaded_file($from, $to): false for anything but this request's uploads. */
-    move_uploaded_file(from: string, to: string): boolean {
-      const { ok, warning } = moveUpload(ctx.uploads, from, to);
-      if (warning) ctx.raise(E_WARNING, `move_uploaded_file(): ${warning}`);
-      return ok;
-    },
-    /** getenv($name): the process environment, as PHP-FPM with clear_env=no. */
-    getenv(name?: string): string | false | Record<string, string> {
-      if (name === undefined) return { ...(process.env as Record<string, string>) };
-      return process.env[name] ?? false;
-    },
-  };
+function getallheaders(ctx: RequestContext): Record<string, string> {
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(ctx.req.headers)) {
+    if (value !== undefined) headers[titleCase(name)] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
+
+export const requestFunctions = {
+  /**
+   * file_get_contents($filename): `php://input` is the raw request body (empty for multipart, as PHP);
+   * other names are read from the file system, relative to the script's folder. false and a warning on failure.
+   */
+  file_get_contents(ctx: RequestContext, filename: string): string | false {
+    if (filename === 'php://input') return ctx.input.toString();
+    try {
+      return readFileSync(resolve(dirname(ctx.target.file), filename), 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message;
+      ctx.raise(E_WARNING, `file_get_contents(${filename}): Failed to open stream: ${reason}`);
+      return false;
+    }
+  },
+  getallheaders,
+  apache_request_headers: getallheaders,
+  /** is_uploaded_file($filename): true for a temp file of this request's uploads not yet moved. */
+  is_uploaded_file: (ctx: RequestContext, filename: string): boolean => ctx.uploads.has(filename),
+  /** move_uploaded_file($from, $to): false for anything but this request's uploads. */
+  move_uploaded_file(ctx: RequestContext, from: string, to: string): boolean {
+    const { ok, warning } = moveUpload(ctx.uploads, from, to);
+    if (warning) ctx.raise(E_WARNING, `move_uploaded_file(): ${warning}`);
+    return ok;
+  },
+  /** getenv($name): the process environment, as PHP-FPM with clear_env=no. */
+  getenv(_ctx: RequestContext, name?: string): string | false | Record<string, string> {
+    if (name === undefined) return { ...(process.env as Record<string, string>) };
+    return process.env[name] ?? false;
+  },
+};
