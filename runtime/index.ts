@@ -99,6 +99,27 @@ export const getenv = bind('getenv');
 // Mail
 export const mail = bind('mail');
 
+// Sessions
+export const session_start = bind('session_start');
+export const session_write_close = bind('session_write_close');
+export const session_commit = bind('session_commit');
+export const session_abort = bind('session_abort');
+export const session_reset = bind('session_reset');
+export const session_unset = bind('session_unset');
+export const session_destroy = bind('session_destroy');
+export const session_regenerate_id = bind('session_regenerate_id');
+export const session_status = bind('session_status');
+export const session_gc = bind('session_gc');
+export const session_id = bind('session_id');
+export const session_name = bind('session_name');
+export const session_save_path = bind('session_save_path');
+export const session_cache_limiter = bind('session_cache_limiter');
+export const session_cache_expire = bind('session_cache_expire');
+export const session_get_cookie_params = bind('session_get_cookie_params');
+export const session_set_cookie_params = bind('session_set_cookie_params');
+export const session_create_id = bind('session_create_id');
+export { PHP_SESSION_DISABLED, PHP_SESSION_NONE, PHP_SESSION_ACTIVE } from '../sessions/session.ts';
+
 // Constants
 export {
   E_ERROR, E_WARNING, E_PARSE, E_NOTICE, E_USER_ERROR, E_USER_WARNING, E_USER_NOTICE, E_STRICT, E_DEPRECATED, E_USER_DEPRECATED, E_ALL,

@@ -41,7 +41,10 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
   ctx.deadline = deadline;
   let returned: unknown;
   try {
-    const settled = runInRequest(ctx, async () => script(ctx.api));
+    const settled = runInRequest(ctx, async () => {
+      if (ctx.ini.bool('session.auto_start')) await ctx.api.session_start();
+      return script(ctx.api);
+    });
     const winner = await Promise.race([
       settled.then((value) => ({ value })),
       deadline.expired.then((seconds) => ({ timeout: seconds })),

@@ -13,10 +13,11 @@ import { lifecycleFunctions } from './functions/lifecycle.ts';
 import { mailFunctions } from './functions/mail.ts';
 import { outputFunctions } from './functions/output.ts';
 import { requestFunctions } from './functions/request.ts';
+import { sessionFunctions } from './functions/session.ts';
 import type { RequestContext } from './request-context.ts';
 import type { RequestVars } from './request.ts';
 
-const IMPLEMENTATIONS = { ...outputFunctions, ...headerFunctions, ...lifecycleFunctions, ...requestFunctions, ...mailFunctions };
+const IMPLEMENTATIONS = { ...outputFunctions, ...headerFunctions, ...lifecycleFunctions, ...requestFunctions, ...mailFunctions, ...sessionFunctions };
 
 type Bound<F> = F extends (ctx: RequestContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 

@@ -1,0 +1,92 @@
+/**
+ * The HTTP side of PHP sessions for one request: where the session ID comes from ($_COOKIE, or
+ * GET/POST with use_only_cookies off, express-session's signed `s:` cookies when a secret is
+ * shared), how the session cookie and cache headers are added, and which backend the settings
+ * name. The state machine itself is sessions/session.ts.
+ * @module
+ */
+import cookieSignature from 'cookie-signature';
+import { statSync } from 'node:fs';
+import { openBackend } from '../sessions/backends.ts';
+import type { RedisSessionFormat } from '../sessions/redis-store.ts';
+import { parseSerializeHandler } from '../sessions/session-codec.ts';
+import { PhpSession, type SessionHost } from '../sessions/session.ts';
+import { E_NOTICE, E_WARNING } from './error-reporting.ts';
+import type { RequestContext } from './request-context.ts';
+import { formatSetCookie } from './set-cookie.ts';
+
+const sessions = new WeakMap<RequestContext, PhpSession>();
+
+function host(ctx: RequestContext): SessionHost {
+  const ini = ctx.ini;
+  const bool = (name: string) => ini.bool(name);
+  const secret = (): string => ini.get('tsfpm.session_secret') ?? '';
+  return {
+    setting: (name) => ini.get(name) ?? '',
+    setSetting: (name, value) => ini.set(name, value) !== false,
+    headersSent: () => ctx.headersSent,
+    clientId(name) {
+      const fromCookie = bool('session.use_cookies') ? ctx.vars.$_COOKIE[name] : undefined;
+      const fromRequest = bool('session.use_only_cookies') ? undefined : (ctx.vars.$_GET[name] ?? ctx.vars.$_POST[name]);
+      const sent = typeof fromCookie === 'string' ? fromCookie : typeof fromRequest === 'string' ? fromRequest : undefined;
+      if (sent === undefined || !secret()) return sent;
+      // express-session's signed cookie: `s:<id>.<signature>`; a bad signature means no ID, as there
+      if (!sent.startsWith('s:')) return undefined;
+      const id = cookieSignature.unsign(sent.slice(2), secret());
+      return id === false ? undefined : id;
+    },
+    sendCookie(name, id) {
+      const lifetime = ini.int('session.cookie_lifetime');
+      const now = Math.floor(Date.now() / 1000);
+      const value = secret() ? `s:${cookieSignature.sign(id, secret())}` : id;
+      ctx.headers.removeCookie(name);
+      ctx.headers.addCookie(
+        formatSetCookie(
+          name,
+          value,
+          {
+            expires: lifetime > 0 ? now + lifetime : 0,
+            path: ini.get('session.cookie_path') ?? '/',
+            domain: ini.get('session.cookie_domain') ?? '',
+            secure: bool('session.cookie_secure'),
+            httponly: bool('session.cookie_httponly'),
+            samesite: ini.get('session.cookie_samesite') ?? '',
+          },
+          false,
+          now,
+        ),
+      );
+    },
+    replaceHeader: (line) => void ctx.headers.header(line, true, 0, ''),
+    scriptMtime: () => statSync(ctx.target.file, { throwIfNoEntry: false })?.mtimeMs,
+    warning: (message) => ctx.raise(E_WARNING, message),
+    notice: (message) => ctx.raise(E_NOTICE, message),
+    log: (line) => ctx.log(line),
+    owner: ctx.describe(),
+    idExtraChars: secret() ? '_' : '',
+    backend: () =>
+      openBackend({
+        handler: ini.get('session.save_handler') ?? 'files',
+        savePath: ini.get('session.save_path') ?? '',
+        serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
+        gcMaxlifetime: ini.int('session.gc_maxlifetime'),
+        redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
+        log: ctx.config.log,
+      }),
+  };
+}
+
+/** The request's session, created on first use and closed with the request's resources. */
+export function sessionOf(ctx: RequestContext): PhpSession {
+  let session = sessions.get(ctx);
+  if (!session) {
+    const created = new PhpSession(host(ctx), ctx.api.$_SESSION);
+    session = created;
+    sessions.set(ctx, created);
+    ctx.resources.push({
+      // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
+      release: (when) => (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session') ? Promise.resolve() : created.release()),
+    });
+  }
+  return session;
+}

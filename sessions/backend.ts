@@ -1,0 +1,119 @@
+/**
+ * A session backend: an express-session Store (where the data lives) paired with the SessionLocker
+ * that matches how that store is shared, adapted once, when the backend is opened, to the
+ * promise-based calls the session state machine makes. Optional store capabilities get their
+ * default here, not at each call:
+ *
+ * | capability | when the store has it | default |
+ * |---|---|---|
+ * | fenced write | `setFenced(id, sess, lock)` (Redis: one Lua script) | the locker's check, then `set` |
+ * | fenced destroy | `destroyFenced(id, lock)` | the locker's check, then `destroy` |
+ * | touch | `touch(id, sess)`: refreshes the expiry, never the data | nothing (as PHP's mod_user without updateTimestamp: a write) |
+ * | gc | `gc(maxlifetime)` → deleted count (files) | 0: the store expires entries itself (Redis TTL, MemoryStore) |
+ *
+ * Call order per request, as mod_files.c documents it for PHP: acquire lock → read → (gc) →
+ * write | touch → release; destroy and regenerate run under the lock too.
+ * @module
+ */
+import type { Store } from 'express-session';
+import type { HeldLock, SessionLocker } from './lock.ts';
+
+/** $_SESSION's contents. */
+export type SessionData = { [key: string]: unknown };
+
+/** The `cookie` record express-session keeps inside each stored session. */
+export interface StoredCookie {
+  originalMaxAge: number | null;
+  expires: string | null;
+  secure?: boolean;
+  httpOnly: boolean;
+  domain?: string;
+  path: string;
+  sameSite?: string;
+}
+
+/** What a store may offer beyond express-session's contract. */
+export interface StoreCapabilities {
+  setFenced?(id: string, sess: object, lock: HeldLock): Promise<boolean>;
+  destroyFenced?(id: string, lock: HeldLock): Promise<boolean>;
+  gc?(maxlifetime: number): Promise<number>;
+}
+
+export interface SessionBackend {
+  /** The handler name PHP's messages use: files, memory, redis. */
+  readonly name: string;
+  readonly savePath: string;
+  readonly store: Store & StoreCapabilities;
+  readonly locker: SessionLocker;
+  /** The stored data and cookie record, or null when the ID is unknown (not an error). */
+  read(id: string): Promise<{ data: SessionData; cookie: StoredCookie | undefined } | null>;
+  /** Writes under the lock; false (nothing written) when the lock was lost. */
+  write(id: string, data: SessionData, cookie: StoredCookie, lock: HeldLock | undefined): Promise<boolean>;
+  touch(id: string, data: SessionData, cookie: StoredCookie): Promise<void>;
+  destroy(id: string, lock: HeldLock | undefined): Promise<boolean>;
+  exists(id: string): Promise<boolean>;
+  gc(maxlifetime: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Calls a callback-style store method as a promise. */
+function call<T = unknown>(fn: (cb: (err?: unknown, value?: any) => void) => unknown): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const result = fn((err, value) => (err ? reject(err) : resolve(value as T)));
+    // connect-redis returns a promise as well as calling back; errors arrive through the callback
+    if (result instanceof Promise) result.catch(reject);
+  });
+}
+
+/** Adapts `store` and `locker` into a backend. */
+export function createBackend(options: {
+  name: string;
+  savePath: string;
+  store: Store & StoreCapabilities;
+  locker: SessionLocker;
+  close?: () => Promise<void>;
+}): SessionBackend {
+  const { store, locker } = options;
+  const withCookie = (data: SessionData, cookie: StoredCookie) => ({ ...data, cookie });
+  const setFenced = store.setFenced
+    ? (id: string, sess: object, lock: HeldLock) => store.setFenced!(id, sess, lock)
+    : (id: string, sess: object, lock: HeldLock) => locker.fencedWrite(lock, async () => void (await call((cb) => store.set(id, sess as never, cb))));
+  const destroyFenced = store.destroyFenced
+    ? (id: string, lock: HeldLock) => store.destroyFenced!(id, lock)
+    : (id: string, lock: HeldLock) => locker.fencedWrite(lock, async () => void (await call((cb) => store.destroy(id, cb))));
+  const touch = store.touch
+    ? async (id: string, sess: object) => void (await call((cb) => store.touch!(id, sess as never, cb)))
+    : async () => {};
+  return {
+    name: options.name,
+    savePath: options.savePath,
+    store,
+    locker,
+    async read(id) {
+      const stored = (await call<Record<string, unknown> | null>((cb) => store.get(id, cb))) ?? null;
+      if (stored === null) return null;
+      const { cookie, ...data } = stored;
+      return { data, cookie: cookie as StoredCookie | undefined };
+    },
+    async write(id, data, cookie, lock) {
+      const sess = withCookie(data, cookie);
+      if (lock) return setFenced(id, sess, lock);
+      await call((cb) => store.set(id, sess as never, cb));
+      return true;
+    },
+    touch: (id, data, cookie) => touch(id, withCookie(data, cookie)),
+    async destroy(id, lock) {
+      if (lock) return destroyFenced(id, lock);
+      await call((cb) => store.destroy(id, cb));
+      return true;
+    },
+    async exists(id) {
+      return (await call((cb) => store.get(id, cb))) != null;
+    },
+    gc: (maxlifetime) => (store.gc ? store.gc(maxlifetime) : Promise.resolve(0)),
+    close: async () => {
+      await locker.close();
+      await options.close?.();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Sessions on Redis: connect-redis on node-redis, plus what PHP-style locking needs: writes and
+ * destroys fenced by the session lock in one Lua script (RedisLocker.fencedSet), and a
+ * phpredis-compatible format (`PHPREDIS_SESSION:<id>` keys, PHP's serialize format, TTL =
+ * session.gc_maxlifetime, lock key `<key>_LOCK`) so a PHP application using phpredis and tsfpm
+ * share sessions during a migration.
+ * @module
+ */
+import { RedisStore } from 'connect-redis';
+import type { HeldLock } from './lock.ts';
+import type { RedisLocker } from './redis-lock.ts';
+import { decodeSession, encodeSession, type SessionSerializeHandler } from './session-codec.ts';
+
+export type RedisSessionFormat = 'express' | 'phpredis';
+
+export interface RedisSessionStoreOptions {
+  /** A connected node-redis client. */
+  client: unknown;
+  /** `express`: connect-redis's JSON under `sess:` (shared with express-session); `phpredis`: PHP's format under `PHPREDIS_SESSION:`. */
+  format: RedisSessionFormat;
+  /** Key prefix; defaults to the format's. */
+  prefix?: string;
+  /** session.serialize_handler, for the phpredis format. */
+  serializeHandler: SessionSerializeHandler;
+  /** Seconds a session lives without a write or touch: session.gc_maxlifetime. */
+  ttlSeconds: number;
+  warn: (message: string) => void;
+}
+
+/** The lock key for a data key, as phpredis names it. */
+export const lockKeyFor = (dataKey: string): string => `${dataKey}_LOCK`;
+
+export class RedisSessionStore extends RedisStore {
+  readonly #ttl: number;
+  #locker: RedisLocker | undefined;
+
+  constructor(options: RedisSessionStoreOptions) {
+    const php = options.format === 'phpredis';
+    super({
+      client: options.client,
+      prefix: options.prefix ?? (php ? 'PHPREDIS_SESSION:' : 'sess:'),
+      ttl: options.ttlSeconds,
+      serializer: php
+        ? {
+            parse: (text: string) => decodeSession(Buffer.from(text), options.serializeHandler) as never,
+            stringify: (sess: object) => {
+              const { cookie: _cookie, ...data } = sess as Record<string, unknown>;
+              return encodeSession(data as never, options.serializeHandler, options.warn).toString();
+            },
+          }
+        : JSON,
+    });
+    this.#ttl = options.ttlSeconds;
+  }
+
+  /** The locker whose lock keys fence this store's writes. */
+  useLocker(locker: RedisLocker): void {
+    this.#locker = locker;
+  }
+
+  /** The Redis key of a session's data. */
+  keyFor(id: string): string {
+    return this.prefix + id;
+  }
+
+  async setFenced(id: string, sess: object, lock: HeldLock): Promise<boolean> {
+    if (!this.#locker) throw new Error('RedisSessionStore.setFenced needs useLocker() first');
+    return this.#locker.fencedSet(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
+  }
+
+  async destroyFenced(id: string, lock: HeldLock): Promise<boolean> {
+    if (!this.#locker) throw new Error('RedisSessionStore.destroyFenced needs useLocker() first');
+    return this.#locker.fencedDelete(lock, this.keyFor(id));
+  }
+}

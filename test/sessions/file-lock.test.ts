@@ -1,0 +1,359 @@
+// FileLocker: the flock(LOCK_EX) PHP's files handler takes on sess_<id> at session_start(), checked against
+// itself, a second Node process (test/fixtures/files-store/lock-holder.ts) and a real PHP 8.2 run live.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { FileLocker } from '../../sessions/file-lock.ts';
+import type { AcquireResult, HeldLock, LockOptions } from '../../sessions/lock.ts';
+
+const HAS_PHP = spawnSync('php', ['-v']).status === 0;
+const HOLDER_SCRIPT = fileURLToPath(new URL('../fixtures/files-store/lock-holder.ts', import.meta.url));
+
+const opts = (owner: string, waitMs = 5000): LockOptions => ({ waitMs, ttlMs: 10_000, owner });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function held(result: AcquireResult): HeldLock {
+  if (!result.ok) throw new Error(`expected the lock, held by ${result.holder}`);
+  return result.lock;
+}
+
+/** The flock processes that are children of this process. */
+function flockChildren(): string[] {
+  const out = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((line) => /\bflock\b/.test(line));
+}
+
+/** Resolves with the first line `child` prints. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before printing a line: ${err}`)));
+  });
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+
+/** PHP's files handler on `dir`, running `code` for session ID `id`. */
+function php(dir: string, code: string, id: string): ChildProcess {
+  return spawn('php', ['-n', '-d', `session.save_path=${dir}`, '-d', 'display_errors=stderr', '-r', code, '--', id]);
+}
+
+describe('FileLocker', () => {
+  let dir: string;
+  let locker: FileLocker;
+  let logged: string[];
+  const path = (id: string) => join(dir, `sess_${id}`);
+  const children: ChildProcess[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsfpm-file-lock-'));
+    logged = [];
+    locker = new FileLocker({ path, log: (line) => logged.push(line) });
+  });
+  afterEach(async () => {
+    await locker.close();
+    for (const child of children.splice(0)) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('in one process', () => {
+    it('is exclusive: a second acquire waits waitMs and is told the holder', async () => {
+      const first = held(await locker.acquire('x', opts('script /a.ts, GET /a')));
+      const started = performance.now();
+      const second = await locker.acquire('x', opts('script /b.ts', 300));
+      expect(second).to.include({ ok: false, holder: 'script /a.ts, GET /a' });
+      expect(second.waitedMs).to.be.within(280, 1000);
+      expect(performance.now() - started).to.be.within(280, 1000);
+      await first.release();
+    });
+
+    it('locks IDs independently', async () => {
+      const a = held(await locker.acquire('a', opts('a')));
+      const b = held(await locker.acquire('b', opts('b', 1000)));
+      await Promise.all([a.release(), b.release()]);
+    });
+
+    it('serves local waiters in arrival order', async () => {
+      const first = held(await locker.acquire('x', opts('first')));
+      const order: string[] = [];
+      const waiters = ['w1', 'w2', 'w3', 'w4'].map(async (name) => {
+        const lock = held(await locker.acquire('x', opts(name)));
+        order.push(name);
+        await sleep(5);
+        await lock.release();
+      });
+      await sleep(50);
+      await first.release();
+      await Promise.all(waiters);
+      expect(order).to.deep.equal(['w1', 'w2', 'w3', 'w4']);
+    });
+
+    it('hands the lock to the next waiter as soon as it is released', async () => {
+      const first = held(await locker.acquire('x', opts('first')));
+      const next = locker.acquire('x', opts('next'));
+      await sleep(100);
+      const releasedAt = performance.now();
+      await first.release();
+      const second = held(await next);
+      expect(performance.now() - releasedAt).to.be.below(100);
+      await second.release();
+    });
+
+    it('waitMs 0 makes one attempt only', async () => {
+      const first = held(await locker.acquire('x', opts('first')));
+      expect(await locker.acquire('x', opts('second', 0))).to.deep.equal({ ok: false, holder: 'first', waitedMs: 0 });
+      await first.release();
+      await held(await locker.acquire('x', opts('third', 0))).release();
+    });
+
+    it('a waiter that timed out does not hold up the ones behind it', async () => {
+      const first = held(await locker.acquire('x', opts('first')));
+      const impatient = locker.acquire('x', opts('impatient', 100));
+      const patient = locker.acquire('x', opts('patient', 5000));
+      expect(await impatient).to.include({ ok: false, holder: 'first' });
+      await first.release();
+      await held(await patient).release();
+    });
+
+    it('release() is idempotent and lets verify() and fencedWrite() refuse', async () => {
+      const lock = held(await locker.acquire('x', opts('me')));
+      expect(await lock.verify()).to.equal(true);
+      let wrote = 0;
+      expect(await locker.fencedWrite(lock, async () => void wrote++)).to.equal(true);
+      await lock.release();
+      await lock.release();
+      expect(await lock.verify()).to.equal(false);
+      expect(await locker.fencedWrite(lock, async () => void wrote++)).to.equal(false);
+      expect(wrote).to.equal(1);
+      expect(lock.lost).to.equal(false);
+    });
+
+    it('each acquisition gets its own token', async () => {
+      const a = held(await locker.acquire('x', opts('a')));
+      await a.release();
+      const b = held(await locker.acquire('x', opts('b')));
+      expect(a.token).to.match(/^[0-9a-f]{32}$/);
+      expect(b.token).to.not.equal(a.token);
+      await b.release();
+    });
+  });
+
+  describe('the session file', () => {
+    it('is created empty with mode 0600 when locked, as at PHP\'s session_start()', async () => {
+      const lock = held(await locker.acquire('new', opts('me')));
+      expect(readFileSync(path('new')).length).to.equal(0);
+      expect(statSync(path('new')).mode & 0o777).to.equal(0o600);
+      await lock.release();
+    });
+
+    it('takes its mode from the option (session.save_path MODE)', async () => {
+      const custom = new FileLocker({ path, mode: 0o640 });
+      await held(await custom.acquire('moded', opts('me'))).release();
+      await custom.close();
+      expect(statSync(path('moded')).mode & 0o777).to.equal(0o640);
+    });
+
+    it('keeps existing data', async () => {
+      writeFileSync(path('kept'), 'a|i:1;');
+      await held(await locker.acquire('kept', opts('me'))).release();
+      expect(readFileSync(path('kept'), 'latin1')).to.equal('a|i:1;');
+    });
+
+    it('a missing nested folder is an error, as PHP\'s open() failure', async () => {
+      const nested = new FileLocker({ path: (id) => join(dir, 'missing', `sess_${id}`) });
+      let error: unknown;
+      await nested.acquire('x', opts('me')).catch((e: unknown) => (error = e));
+      await nested.close();
+      expect(error).to.have.property('code', 'ENOENT');
+    });
+
+    it('an ID the path function refuses is an error', async () => {
+      const strict = new FileLocker({
+        path: () => {
+          throw new Error('Session ID is too long or contains illegal characters');
+        },
+      });
+      let error: unknown;
+      await strict.acquire('../x', opts('me')).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(Error);
+      await strict.close();
+    });
+
+    it('marks the lock lost when its file is deleted while held, and fencedWrite() refuses', async () => {
+      const lock = held(await locker.acquire('x', opts('me')));
+      unlinkSync(path('x'));
+      let wrote = false;
+      expect(await locker.fencedWrite(lock, async () => void (wrote = true))).to.equal(false);
+      expect(wrote).to.equal(false);
+      expect(lock.lost).to.equal(true);
+      expect(logged[0]).to.match(/session lock on x \(me\) lost/);
+      await lock.release();
+    });
+
+    it('a waiter whose holder deleted the file (session_destroy) locks the new file, not the deleted one', async () => {
+      // Two lockers: two open file descriptions, excluding each other as two processes do.
+      const other = new FileLocker({ path });
+      const first = held(await other.acquire('x', opts('destroyer')));
+      const waiting = locker.acquire('x', opts('waiter'));
+      await sleep(100);
+      unlinkSync(path('x'));
+      await first.release();
+      const second = held(await waiting);
+      expect(existsSync(path('x'))).to.equal(true);
+      expect(await second.verify()).to.equal(true);
+      // and the new file is really locked: the other locker cannot get it
+      expect(await other.acquire('x', opts('late', 0))).to.include({ ok: false });
+      await second.release();
+      await other.close();
+    });
+  });
+
+  describe('close()', () => {
+    it('releases held locks, gives up waits and leaves no flock process behind', async () => {
+      const other = new FileLocker({ path });
+      const foreign = held(await other.acquire('x', opts('other process')));
+      const mine = held(await locker.acquire('y', opts('mine')));
+      const waitingInFlock = locker.acquire('x', opts('w1', 10_000));
+      const queued = locker.acquire('x', opts('w2', 10_000));
+      await sleep(100);
+      expect(flockChildren()).to.have.length(1);
+      await locker.close();
+      expect(await waitingInFlock).to.include({ ok: false });
+      expect(await queued).to.include({ ok: false });
+      expect(await mine.verify()).to.equal(false);
+      expect(flockChildren()).to.deep.equal([]);
+      expect(await locker.acquire('z', opts('after close'))).to.include({ ok: false });
+      // y was released: another description can take it at once
+      await held(await other.acquire('y', opts('other', 0))).release();
+      await foreign.release();
+      await other.close();
+    });
+
+    it('kills the flock child of a wait that timed out', async () => {
+      const other = new FileLocker({ path });
+      const foreign = held(await other.acquire('x', opts('other process')));
+      expect(await locker.acquire('x', opts('impatient', 200))).to.include({ ok: false, holder: undefined });
+      await sleep(20);
+      expect(flockChildren()).to.deep.equal([]);
+      await foreign.release();
+      await other.close();
+    });
+  });
+
+  describe('across Node processes', function () {
+    this.timeout(30_000);
+
+    const holder = (file: string, holdMs?: number): ChildProcess => {
+      const child = spawn(process.execPath, ['--import', 'tsx', HOLDER_SCRIPT, file, ...(holdMs === undefined ? [] : [String(holdMs)])], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      return child;
+    };
+
+    it('two processes exclude each other', async () => {
+      const child = holder(path('x'), 700);
+      expect(await firstLine(child)).to.match(/^locked/);
+      const started = performance.now();
+      expect(await locker.acquire('x', opts('parent', 200))).to.include({ ok: false, holder: undefined });
+      const lock = held(await locker.acquire('x', opts('parent', 10_000)));
+      expect(performance.now() - started).to.be.above(400);
+      // and the other way round
+      const second = holder(path('x'));
+      await sleep(300);
+      expect(second.stdout!.readableLength).to.equal(0);
+      await lock.release();
+      expect(await firstLine(second)).to.match(/^locked/);
+    });
+
+    it('SIGKILL of the holding process frees the lock at once', async () => {
+      const child = holder(path('x'));
+      expect(await firstLine(child)).to.match(/^locked/);
+      const waiting = locker.acquire('x', opts('parent', 10_000));
+      await sleep(200);
+      const killedAt = performance.now();
+      child.kill('SIGKILL');
+      const lock = held(await waiting);
+      expect(performance.now() - killedAt).to.be.below(300);
+      await lock.release();
+    });
+  });
+
+  describe('with a real PHP (its files handler flocks the same file)', function () {
+    this.timeout(30_000);
+    before(function () {
+      if (!HAS_PHP) {
+        console.warn('    (skipped: no `php` on PATH; these tests run a real PHP 8.2)');
+        this.skip();
+      }
+    });
+
+    it('PHP holding the session blocks acquire() until its script ends', async () => {
+      const child = php(dir, 'session_id($argv[1]); session_start(); echo "started\\n"; usleep(1000000); $_SESSION["by"] = "php";', 'shared');
+      children.push(child);
+      expect(await firstLine(child)).to.equal('started');
+      const started = performance.now();
+      const lock = held(await locker.acquire('shared', opts('node', 10_000)));
+      expect(performance.now() - started).to.be.above(700);
+      // PHP wrote at shutdown, then closed the file (its lock) as the last thing before exiting
+      expect(readFileSync(path('shared'), 'latin1')).to.equal('by|s:3:"php";');
+      const exitedAt = performance.now();
+      await exited(child);
+      expect(performance.now() - exitedAt).to.be.below(500);
+      await lock.release();
+    });
+
+    it('gives up after waitMs while PHP holds it, with no known holder', async () => {
+      const child = php(dir, 'session_id($argv[1]); session_start(); echo "started\\n"; usleep(1500000);', 'shared');
+      children.push(child);
+      await firstLine(child);
+      expect(await locker.acquire('shared', opts('node', 300))).to.include({ ok: false, holder: undefined });
+      expect(child.exitCode).to.equal(null);
+    });
+
+    it('a held lock blocks PHP\'s session_start() until release', async () => {
+      const lock = held(await locker.acquire('shared', opts('node')));
+      // No output before session_start(): in the CLI it would count as headers sent and session_start() would fail.
+      const child = php(
+        dir,
+        'session_id($argv[1]); $t = microtime(true); session_start(); printf("%.3f\\n", microtime(true) - $t); echo json_encode($_SESSION), "\\n";',
+        'shared',
+      );
+      children.push(child);
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await sleep(700);
+      expect(output).to.equal(''); // still waiting in session_start()
+      writeFileSync(path('shared'), 'from|s:4:"node";'); // written by the holder before it lets go
+      await lock.release();
+      await exited(child);
+      const [waited, session] = output.trim().split('\n');
+      expect(Number(waited)).to.be.within(0.4, 3);
+      expect(JSON.parse(session!)).to.deep.equal({ from: 'node' });
+    });
+  });
+
+  describe('cost', () => {
+    it('one uncontended acquire/release cycle takes a few milliseconds (one flock process)', async () => {
+      const rounds = 50;
+      const started = performance.now();
+      for (let i = 0; i < rounds; i++) await held(await locker.acquire('x', opts('bench'))).release();
+      const perCycle = (performance.now() - started) / rounds;
+      expect(perCycle).to.be.below(50);
+    });
+  });
+});

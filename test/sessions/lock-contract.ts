@@ -1,0 +1,206 @@
+/**
+ * The SessionLocker contract (sessions/lock.ts) as one mocha suite, run by every locker's test file
+ * against a fresh locker per test.
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from '../../sessions/lock.ts';
+
+export interface LockerUnderTest {
+  readonly locker: SessionLocker;
+  cleanup(): Promise<void>;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Blocks the event loop, as a long synchronous script or a GC pause would stall a holder. */
+export function stall(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+/** A fresh session ID, so tests sharing one Redis never meet. */
+export const newId = (): string => randomUUID().replaceAll('-', '');
+
+export function lockOptions(owner: string, options: Partial<LockOptions> = {}): LockOptions {
+  return { waitMs: 5000, ttlMs: 10_000, owner, ...options };
+}
+
+/** The lock of a successful acquisition (fails the test otherwise). */
+export function heldLock(result: AcquireResult): HeldLock {
+  if (!result.ok) expect.fail(`lock not acquired (held by ${result.holder})`);
+  return result.lock;
+}
+
+export function runLockContract(name: string, makeLocker: () => Promise<LockerUnderTest>): void {
+  describe(`${name} (session lock contract)`, () => {
+    let locker: SessionLocker;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => ({ locker, cleanup } = await makeLocker()));
+    afterEach(() => cleanup());
+
+    it('gives the lock to one holder at a time', async () => {
+      const id = newId();
+      const a = heldLock(await locker.acquire(id, lockOptions('script /a.ts, GET /a')));
+      const b = await locker.acquire(id, lockOptions('script /b.ts, GET /b', { waitMs: 0 }));
+      expect(b).to.include({ ok: false, holder: 'script /a.ts, GET /a' });
+      await a.release();
+      expect((await locker.acquire(id, lockOptions('c', { waitMs: 0 }))).ok).to.equal(true);
+    });
+
+    it('locks each session ID separately', async () => {
+      heldLock(await locker.acquire(newId(), lockOptions('a')));
+      expect((await locker.acquire(newId(), lockOptions('b', { waitMs: 0 }))).ok).to.equal(true);
+    });
+
+    it('gives each acquisition its own token', async () => {
+      const id = newId();
+      const tokens = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const lock = heldLock(await locker.acquire(id, lockOptions('a')));
+        expect(lock.id).to.equal(id);
+        tokens.add(lock.token);
+        await lock.release();
+      }
+      expect(tokens.size).to.equal(5);
+    });
+
+    it('serves 20 waiters in arrival order', async () => {
+      const id = newId();
+      const first = heldLock(await locker.acquire(id, lockOptions('first')));
+      const order: number[] = [];
+      const waiters = Array.from({ length: 20 }, (_, i) =>
+        locker.acquire(id, lockOptions(`waiter ${i}`)).then(async (result) => {
+          order.push(i);
+          await sleep(1);
+          await heldLock(result).release();
+        }),
+      );
+      await sleep(20);
+      await first.release();
+      await Promise.all(waiters);
+      expect(order).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
+    });
+
+    it('wakes a waiter within a few ms of the release', async () => {
+      const id = newId();
+      const holder = heldLock(await locker.acquire(id, lockOptions('holder')));
+      let wokeAt = 0;
+      const waiter = locker.acquire(id, lockOptions('waiter')).then((result) => ((wokeAt = performance.now()), result));
+      await sleep(50);
+      const releasedAt = performance.now();
+      await holder.release();
+      heldLock(await waiter);
+      expect(wokeAt - releasedAt).to.be.below(50);
+    });
+
+    it('resolves ok:false naming the holder once waitMs runs out', async () => {
+      const id = newId();
+      heldLock(await locker.acquire(id, lockOptions('script /slow.ts, GET /slow')));
+      const startedAt = performance.now();
+      const result = await locker.acquire(id, lockOptions('script /b.ts, GET /b', { waitMs: 150 }));
+      const elapsed = performance.now() - startedAt;
+      expect(result).to.include({ ok: false, holder: 'script /slow.ts, GET /slow' });
+      expect(result.waitedMs).to.be.within(140, 1000);
+      expect(elapsed).to.be.within(140, 1000);
+    });
+
+    it('lets a waiter in when the holder stalls past its TTL, and marks the stalled lock lost', async () => {
+      const id = newId();
+      const stalled = heldLock(await locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+      const waiter = locker.acquire(id, lockOptions('waiter'));
+      await sleep(20);
+      stall(350);
+      const next = heldLock(await waiter);
+      expect(stalled.lost).to.equal(true);
+      expect(await stalled.verify()).to.equal(false);
+      await stalled.release();
+      expect(await next.verify()).to.equal(true);
+      expect(next.lost).to.equal(false);
+    });
+
+    it("keeps a live holder's lock past several TTLs by renewing it", async () => {
+      const id = newId();
+      const lock = heldLock(await locker.acquire(id, lockOptions('long request', { ttlMs: 150 })));
+      await sleep(650);
+      expect(lock.lost).to.equal(false);
+      expect(await lock.verify()).to.equal(true);
+      expect(await locker.acquire(id, lockOptions('other', { waitMs: 0 }))).to.include({ ok: false, holder: 'long request' });
+    });
+
+    it('runs a fenced write for the holder', async () => {
+      const lock = heldLock(await locker.acquire(newId(), lockOptions('a')));
+      let written = false;
+      expect(await locker.fencedWrite(lock, async () => void (written = true))).to.equal(true);
+      expect(written).to.equal(true);
+    });
+
+    it('refuses a fenced write from a holder whose lock was taken over', async () => {
+      const id = newId();
+      const stalled = heldLock(await locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+      const waiter = locker.acquire(id, lockOptions('waiter'));
+      await sleep(20);
+      stall(350);
+      const next = heldLock(await waiter);
+      const writes: string[] = [];
+      expect(await locker.fencedWrite(stalled, async () => void writes.push('stalled'))).to.equal(false);
+      expect(await locker.fencedWrite(next, async () => void writes.push('next'))).to.equal(true);
+      expect(writes).to.deep.equal(['next']);
+    });
+
+    it('refuses a fenced write after release', async () => {
+      const lock = heldLock(await locker.acquire(newId(), lockOptions('a')));
+      await lock.release();
+      expect(await locker.fencedWrite(lock, async () => expect.fail('wrote without the lock'))).to.equal(false);
+    });
+
+    it('releases idempotently, never touching the next holder', async () => {
+      const id = newId();
+      const a = heldLock(await locker.acquire(id, lockOptions('a')));
+      await a.release();
+      await a.release();
+      const b = heldLock(await locker.acquire(id, lockOptions('b', { waitMs: 0 })));
+      await a.release();
+      expect(await b.verify()).to.equal(true);
+      expect(await locker.acquire(id, lockOptions('c', { waitMs: 0 }))).to.include({ ok: false, holder: 'b' });
+    });
+
+    it('keeps 200 concurrent read-modify-write increments exact', async () => {
+      const id = newId();
+      let counter = 0;
+      const refused: number[] = [];
+      await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const lock = heldLock(await locker.acquire(id, lockOptions(`request ${i}`, { waitMs: 20_000 })));
+          const read = counter;
+          await sleep(0);
+          if (!(await locker.fencedWrite(lock, async () => void (counter = read + 1)))) refused.push(i);
+          await lock.release();
+        }),
+      );
+      expect(refused).to.deep.equal([]);
+      expect(counter).to.equal(200);
+    });
+
+    it('refuses every waiter on close', async () => {
+      const id = newId();
+      heldLock(await locker.acquire(id, lockOptions('holder')));
+      const waiter = locker.acquire(id, lockOptions('waiter'));
+      await sleep(20);
+      await locker.close();
+      expect(await waiter).to.include({ ok: false });
+    });
+
+    it('rejects out-of-range options with a TypeError', async () => {
+      for (const bad of [{ ttlMs: 0 }, { ttlMs: 1.5 }, { waitMs: -1 }, { waitMs: Number.NaN }]) {
+        const error = await Promise.resolve()
+          .then(() => locker.acquire(newId(), lockOptions('a', bad)))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error, JSON.stringify(bad)).to.be.instanceOf(TypeError);
+      }
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { runSessionLockSuite } from './session-lock-suite.ts';
+
+runSessionLockSuite('memory', () => ({}));

@@ -1,0 +1,236 @@
+/**
+ * The Redis locker: the session lock contract, then what only a shared lock has — other processes
+ * (one locker per connection stands for one process), holders that crashed or that are phpredis,
+ * fenced writes to the data key, and a Redis that goes away.
+ */
+import { expect } from 'chai';
+import { createClient, RESP_TYPES } from 'redis';
+import { RedisLocker, type RedisLockerOptions } from '../../sessions/redis-lock.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+import { heldLock, lockOptions, newId, runLockContract, sleep, stall } from './lock-contract.ts';
+
+const lockKey = (id: string) => `PHPREDIS_SESSION:${id}_LOCK`;
+const dataKey = (id: string) => `PHPREDIS_SESSION:${id}`;
+
+type Client = ReturnType<typeof createClient>;
+
+async function connect(url: string): Promise<Client> {
+  const client = createClient({ url });
+  client.on('error', () => {}); // the lock reports through its log; the tests stop servers on purpose
+  await client.connect();
+  return client;
+}
+
+describe('RedisLocker', () => {
+  let redis: TestRedis;
+  const clients: Client[] = [];
+  const lockers: RedisLocker[] = [];
+
+  /** A locker on its own connection, as another process would have. */
+  async function newLocker(options: Partial<RedisLockerOptions> = {}, url = redis.url): Promise<{ locker: RedisLocker; client: Client; logs: string[] }> {
+    const client = await connect(url);
+    const logs: string[] = [];
+    const locker = new RedisLocker({ client, lockKey, log: (line) => logs.push(line), ...options });
+    clients.push(client);
+    lockers.push(locker);
+    return { locker, client, logs };
+  }
+
+  before(async () => (redis = await startRedis()));
+  after(() => redis.stop());
+  afterEach(async () => {
+    await Promise.all(lockers.splice(0).map((locker) => locker.close()));
+    for (const client of clients.splice(0)) client.destroy();
+  });
+
+  runLockContract('RedisLocker', async () => {
+    const { locker } = await newLocker();
+    return { locker, cleanup: async () => {} };
+  });
+
+  describe('on the wire', () => {
+    it("stores <token>|<owner> under phpredis's <data key>_LOCK with a PX TTL", async () => {
+      const { locker, client } = await newLocker();
+      const id = newId();
+      const lock = heldLock(await locker.acquire(id, lockOptions('script /a.ts, GET /a', { ttlMs: 30_000 })));
+      expect(await client.get(lockKey(id))).to.equal(`${lock.token}|script /a.ts, GET /a`);
+      expect(await client.pTTL(lockKey(id))).to.be.within(29_000, 30_000);
+      await lock.release();
+      expect(await client.exists(lockKey(id))).to.equal(0);
+    });
+
+    it('deletes the keys of the locks it holds on close', async () => {
+      const { locker, client } = await newLocker();
+      const id = newId();
+      heldLock(await locker.acquire(id, lockOptions('a')));
+      await locker.close();
+      expect(await client.exists(lockKey(id))).to.equal(0);
+    });
+  });
+
+  describe('between processes', () => {
+    it('excludes a locker on another connection, naming its holder', async () => {
+      const [one, two] = [await newLocker(), await newLocker()];
+      const id = newId();
+      heldLock(await one.locker.acquire(id, lockOptions('script /one.ts, GET /one')));
+      expect(await two.locker.acquire(id, lockOptions('two', { waitMs: 0 }))).to.include({ ok: false, holder: 'script /one.ts, GET /one' });
+    });
+
+    it('wakes the other process through pub/sub, not by polling', async () => {
+      const [one, two] = [await newLocker({ pollMs: 1000 }), await newLocker({ pollMs: 1000 })];
+      const id = newId();
+      let lock = heldLock(await one.locker.acquire(id, lockOptions('one')));
+      for (let round = 0; round < 10; round++) {
+        const next = round % 2 === 0 ? two : one;
+        let wokeAt = 0;
+        const waiter = next.locker.acquire(id, lockOptions(`round ${round}`)).then((result) => ((wokeAt = performance.now()), result));
+        await sleep(30);
+        const releasedAt = performance.now();
+        await lock.release();
+        lock = heldLock(await waiter);
+        expect(wokeAt - releasedAt, `round ${round}`).to.be.below(50);
+      }
+    });
+
+    it('keeps 100 read-modify-write increments from two processes exact', async () => {
+      const [one, two] = [await newLocker(), await newLocker()];
+      const id = newId();
+      let counter = 0;
+      await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          const { locker } = i % 2 ? one : two;
+          const lock = heldLock(await locker.acquire(id, lockOptions(`request ${i}`, { waitMs: 20_000 })));
+          const read = counter;
+          await sleep(1);
+          expect(await locker.fencedWrite(lock, async () => void (counter = read + 1))).to.equal(true);
+          await lock.release();
+        }),
+      );
+      expect(counter).to.equal(100);
+    });
+  });
+
+  describe('holders that do not release', () => {
+    it('waits for a lock key left by a killed holder only until its TTL', async () => {
+      const { locker, client } = await newLocker({ pollMs: 1000 });
+      const id = newId();
+      // what a crashed phpredis process leaves: its host|pid, expiring on its own
+      await client.set(lockKey(id), 'web-3|15913', { PX: 300 });
+      expect(await locker.acquire(id, lockOptions('b', { waitMs: 0 }))).to.include({ ok: false, holder: 'web-3|15913' });
+      const result = await locker.acquire(id, lockOptions('b'));
+      heldLock(result);
+      expect(result.waitedMs).to.be.within(200, 450);
+    });
+
+    it('notices a phpredis release, which does not publish, by polling', async () => {
+      const { locker, client } = await newLocker({ pollMs: 50 });
+      const id = newId();
+      await client.set(lockKey(id), 'web-3|15913', { PX: 60_000 });
+      const waiter = locker.acquire(id, lockOptions('b'));
+      await sleep(200);
+      const releasedAt = performance.now();
+      await client.del(lockKey(id));
+      heldLock(await waiter);
+      expect(performance.now() - releasedAt).to.be.below(200);
+    });
+  });
+
+  describe('fencedSet and fencedDelete', () => {
+    it('write and delete the data key while the lock is held', async () => {
+      const { locker, client } = await newLocker();
+      const id = newId();
+      const lock = heldLock(await locker.acquire(id, lockOptions('a')));
+      const bytes = Buffer.from([0x61, 0x7c, 0x00, 0xff, 0xfe]);
+      expect(await locker.fencedSet(lock, dataKey(id), bytes, 1440)).to.equal(true);
+      expect(await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(dataKey(id))).to.deep.equal(bytes);
+      expect(await client.ttl(dataKey(id))).to.be.within(1439, 1440);
+      expect(await locker.fencedDelete(lock, dataKey(id))).to.equal(true);
+      expect(await client.exists(dataKey(id))).to.equal(0);
+    });
+
+    it('refuse a holder whose TTL ran out and whose lock another process took', async () => {
+      const [one, two] = [await newLocker({ pollMs: 1000 }), await newLocker({ pollMs: 1000 })];
+      const id = newId();
+      const stalled = heldLock(await one.locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+      const waiter = two.locker.acquire(id, lockOptions('next'));
+      await sleep(20);
+      stall(350);
+      const next = heldLock(await waiter);
+      expect(await two.locker.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
+      expect(await one.locker.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
+      expect(await one.locker.fencedDelete(stalled, dataKey(id))).to.equal(false);
+      expect(await one.client.get(dataKey(id))).to.equal('fresh');
+      expect(stalled.lost).to.equal(true);
+    });
+
+    it('refuse a holder whose lock key was replaced behind its back, and mark the lock lost', async () => {
+      const { locker, client } = await newLocker();
+      const id = newId();
+      const lock = heldLock(await locker.acquire(id, lockOptions('a')));
+      await client.set(lockKey(id), 'web-3|15913', { PX: 60_000 });
+      expect(lock.lost).to.equal(false);
+      expect(await locker.fencedSet(lock, dataKey(id), 'stale', 1440)).to.equal(false);
+      expect(lock.lost).to.equal(true);
+      expect(await client.exists(dataKey(id))).to.equal(0);
+    });
+
+    it('throw a TypeError for a lock from another locker', async () => {
+      const [one, two] = [await newLocker(), await newLocker()];
+      const lock = heldLock(await one.locker.acquire(newId(), lockOptions('a')));
+      const error = await two.locker.fencedSet(lock, dataKey(lock.id), 'x', 1440).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TypeError);
+    });
+  });
+
+  describe('when Redis goes away', () => {
+    let lost: TestRedis;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    beforeEach(async () => {
+      lost = await startRedis();
+      unhandled.length = 0;
+      process.on('unhandledRejection', onUnhandled);
+    });
+    afterEach(async () => {
+      await lost.stop();
+      await sleep(50);
+      process.off('unhandledRejection', onUnhandled);
+      expect(unhandled).to.deep.equal([]);
+    });
+
+    it('resolves a waiter ok:false, without a hang, when the server stops mid-wait', async () => {
+      const { locker, client, logs } = await newLocker({ commandTimeoutMs: 300 }, lost.url);
+      const id = newId();
+      await client.set(lockKey(id), 'web-3|15913', { PX: 60_000 });
+      const waiter = locker.acquire(id, lockOptions('b', { waitMs: 1000 }));
+      await sleep(100);
+      await lost.stop();
+      const result = await waiter;
+      expect(result).to.include({ ok: false, holder: undefined });
+      expect(result.waitedMs).to.be.below(1500);
+      expect(logs).to.not.deep.equal([]);
+      const closing = performance.now();
+      await locker.close();
+      expect(performance.now() - closing).to.be.below(1000);
+    });
+
+    it('resolves ok:false and logs when Redis is unreachable at acquire', async () => {
+      const { locker, logs } = await newLocker({ commandTimeoutMs: 300 }, lost.url);
+      await lost.stop();
+      const result = await locker.acquire(newId(), lockOptions('a', { waitMs: 2000 }));
+      expect(result).to.include({ ok: false, holder: undefined });
+      expect(result.waitedMs).to.be.below(1000);
+      expect(logs.join('\n')).to.match(/acquire .* failed|not available/);
+    });
+
+    it('releases without throwing while Redis is down', async () => {
+      const { locker, logs } = await newLocker({ commandTimeoutMs: 300 }, lost.url);
+      const lock = heldLock(await locker.acquire(newId(), lockOptions('a')));
+      await lost.stop();
+      const releasing = performance.now();
+      await lock.release();
+      expect(performance.now() - releasing).to.be.below(1000);
+      expect(logs.join('\n')).to.match(/release .* failed/);
+    });
+  });
+});

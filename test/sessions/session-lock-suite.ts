@@ -1,0 +1,114 @@
+/**
+ * What a user of every session handler relies on, over real HTTP: no lost update under
+ * concurrency, the lock let go at session_write_close() and fastcgi_finish_request() (not when
+ * the background work ends), and never leaked by exit, a thrown error or a rejected promise.
+ * `runSessionLockSuite` is run once per handler (memory, files, redis).
+ */
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../support/server.ts';
+
+const scripts = {
+  'incr.ts': `export default async ({ session_start, $_SESSION, echo }) => {
+    await session_start();
+    const n = $_SESSION.n ?? 0;
+    await new Promise((r) => setTimeout(r, 1));
+    $_SESSION.n = n + 1;
+    echo(String($_SESSION.n));
+  };`,
+  'read.ts': `export default async ({ session_start, $_SESSION, echo }) => {
+    await session_start({ read_and_close: true });
+    echo(JSON.stringify($_SESSION));
+  };`,
+  'finish.ts': `export default async ({ session_start, $_SESSION, echo, fastcgi_finish_request }) => {
+    await session_start();
+    $_SESSION.step = 'written before finish';
+    echo('ok');
+    await fastcgi_finish_request();
+    await new Promise((r) => setTimeout(r, 2000));
+  };`,
+  'write-close.ts': `export default async ({ session_start, session_write_close, $_SESSION, echo }) => {
+    await session_start();
+    $_SESSION.step = 'closed';
+    await session_write_close();
+    echo('ok');
+    await new Promise((r) => setTimeout(r, 2000));
+  };`,
+  'hold.ts': `export default async ({ session_start, $_SESSION, echo }) => {
+    await session_start();
+    $_SESSION.step = 'held';
+    await new Promise((r) => setTimeout(r, 600));
+    echo('ok');
+  };`,
+  'exit.ts': `export default async ({ session_start, $_SESSION, exit }) => { await session_start(); $_SESSION.step = 'exit'; exit('bye'); };`,
+  'throw.ts': `export default async ({ session_start, $_SESSION }) => { await session_start(); $_SESSION.step = 'throw'; throw new Error('boom'); };`,
+  'reject.ts': `export default async ({ session_start, $_SESSION }) => { await session_start(); $_SESSION.step = 'reject'; await Promise.reject(new Error('rejected')); };`,
+};
+
+async function newSession(s: TestServer): Promise<string> {
+  const res = await fetch(`${s.url}/incr.ts`);
+  const cookie = res.headers.get('set-cookie')!;
+  await res.text();
+  return cookie.split(';')[0]!;
+}
+
+export function runSessionLockSuite(handler: string, settings: () => Record<string, string | number>): void {
+  describe(`the session lock (${handler} handler)`, function () {
+    this.timeout(30_000);
+    let s: TestServer;
+    before(async () => {
+      s = await startServer(scripts, { ini: { 'session.save_handler': handler, 'redis.session.lock_retries': -1, ...settings() } });
+    });
+    after(() => s.close());
+
+    const read = async (cookie: string) => JSON.parse(await (await fetch(`${s.url}/read.ts`, { headers: { Cookie: cookie } })).text());
+
+    it('200 concurrent increments of one session end at exactly 200', async () => {
+      const cookie = await newSession(s);
+      await Promise.all(Array.from({ length: 199 }, () => fetch(`${s.url}/incr.ts`, { headers: { Cookie: cookie } }).then((r) => r.text())));
+      expect((await read(cookie)).n).to.equal(200);
+    });
+
+    it('a request sent the moment a finished response arrives sees the session written before the finish', async () => {
+      const cookie = await newSession(s);
+      const started = performance.now();
+      expect(await (await fetch(`${s.url}/finish.ts`, { headers: { Cookie: cookie } })).text()).to.equal('ok');
+      const seen = await read(cookie);
+      expect(seen.step).to.equal('written before finish');
+      expect(performance.now() - started).to.be.below(1000);
+    });
+
+    for (const [script, step] of [['finish.ts', 'written before finish'], ['write-close.ts', 'closed']] as const) {
+      it(`a waiting request proceeds at once after ${script === 'finish.ts' ? 'fastcgi_finish_request()' : 'session_write_close()'}, not after the background work`, async () => {
+        const cookie = await newSession(s);
+        const first = fetch(`${s.url}/${script}`, { headers: { Cookie: cookie } }).then((r) => r.text());
+        await new Promise((r) => setTimeout(r, 100));
+        const started = performance.now();
+        const seen = await read(cookie);
+        expect(seen.step).to.equal(step);
+        expect(performance.now() - started).to.be.below(1000);
+        await first;
+      });
+    }
+
+    it('a second request waits while the first holds the lock', async () => {
+      const cookie = await newSession(s);
+      const started = performance.now();
+      const holder = fetch(`${s.url}/hold.ts`, { headers: { Cookie: cookie } });
+      await new Promise((r) => setTimeout(r, 100));
+      const seen = await read(cookie);
+      expect(seen.step).to.equal('held');
+      expect(performance.now() - started).to.be.at.least(550);
+      await (await holder).text();
+    });
+
+    for (const script of ['exit.ts', 'throw.ts', 'reject.ts']) {
+      it(`writes and releases the session after ${script.replace('.ts', '')}`, async () => {
+        const cookie = await newSession(s);
+        await (await fetch(`${s.url}/${script}`, { headers: { Cookie: cookie } })).text();
+        const started = performance.now();
+        expect((await read(cookie)).step).to.equal(script.replace('.ts', ''));
+        expect(performance.now() - started).to.be.below(1000);
+      });
+    }
+  });
+}
