@@ -1,37 +1,8 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { parseArgs } from '../../runtime/cli.ts';
+import { bin, startCli } from '../support/cli.ts';
 import { tempDir } from '../support/server.ts';
-
-const bin = fileURLToPath(new URL('../../runtime/bin.js', import.meta.url));
-
-/** Starts the real CLI on a free port; resolves with its URL once it prints the banner. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${output}`)), 15_000);
-    const onData = (d: Buffer) => {
-      output += d;
-      const m = /Development Server \((http:\/\/[^)]+)\) started/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
 
 describe('tsfpm CLI', () => {
   describe('argument parsing, as php takes it', () => {
@@ -63,14 +34,14 @@ describe('tsfpm CLI', () => {
   describe('the dev server', () => {
     it('prints its URL, serves a script importing tsfpm from a folder without node_modules, logs each request, and stops on Ctrl-C', async () => {
       const dir = tempDir({ 'index.ts': `import { echo, ini_get } from 'tsfpm';\nexport default () => echo('cli ' + ini_get('custom.setting'));` });
-      const { child, url, output } = await startCli(['-S', '127.0.0.1:0', '-t', dir, '-d', 'custom.setting=two words']);
+      const { url, output, stop } = await startCli(['-S', '127.0.0.1:0', '-t', dir, '-d', 'custom.setting=two words']);
       try {
         const res = await fetch(`${url}/`);
         expect(await res.text()).to.equal('cli two words');
         await new Promise((r) => setTimeout(r, 100));
         expect(output()).to.match(/\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] 127\.0\.0\.1:\d+ \[200\]: GET \//);
       } finally {
-        expect(await stop(child)).to.equal(0);
+        expect(await stop()).to.equal(0);
       }
     });
 
@@ -84,7 +55,7 @@ export default function () {
 }`,
         'hello.ts': `export default ({ echo }) => echo('hello');`,
       });
-      const { child, url, output } = await startCli(['-S', '127.0.0.1:0', '-t', dir]);
+      const { url, output, stop } = await startCli(['-S', '127.0.0.1:0', '-t', dir]);
       try {
         expect(await (await fetch(`${url}/rejection.ts?r=1`)).text()).to.equal('ok');
         await new Promise((r) => setTimeout(r, 300));
@@ -92,7 +63,7 @@ export default function () {
         expect(output()).to.match(/Unhandled promise rejection in script .*rejection\.ts, GET \/rejection\.ts\?r=1: Error: nobody awaited me/);
         expect(output()).to.match(/Uncaught exception in script .*rejection\.ts, GET \/rejection\.ts\?r=1: Error: thrown in a timer/);
       } finally {
-        expect(await stop(child)).to.equal(0);
+        expect(await stop()).to.equal(0);
       }
     });
 

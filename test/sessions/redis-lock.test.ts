@@ -59,6 +59,18 @@ describe('RedisLocker', () => {
       expect(await client.exists(lockKey(id))).to.equal(0);
     });
 
+    it('sends its scripts again after SCRIPT FLUSH (a restarted Redis)', async () => {
+      const { locker, client } = await newLocker();
+      const id = newId();
+      const first = heldLock(await locker.acquire(id, lockOptions('a')));
+      await first.release();
+      const lock = heldLock(await locker.acquire(id, lockOptions('b')));
+      await client.scriptFlush();
+      expect(await locker.fencedSet(lock, dataKey(id), 'x', 1440)).to.equal(true);
+      await lock.release();
+      expect(await client.exists(lockKey(id))).to.equal(0);
+    });
+
     it('deletes the keys of the locks it holds on close', async () => {
       const { locker, client } = await newLocker();
       const id = newId();
