@@ -125,6 +125,7 @@ class LockHelper {
     this.#child = spawn('perl', ['-e', HELPER, mode.toString(8)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    (this.#child.stderr as unknown as { unref(): void }).unref();
     this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#read(chunk));
     this.#child.stdin!.on('error', () => {}); // EPIPE after a death is reported by 'exit'
     this.#exited = new Promise((resolve) => {
@@ -149,13 +150,15 @@ class LockHelper {
     this.#updateRef();
   }
 
-  get alive(): boolean {
-    return this.#alive;
+  /** Running and not closing: it takes commands. */
+  get usable(): boolean {
+    return this.#alive && !this.#closing;
   }
 
   /** Asks for the lock on `path`; `wait` false makes one attempt. Returns the request number (to cancel) and the outcome. */
   lock(path: string, wait: boolean): { n: number; reply: Promise<LockReply> } {
     const n = this.#next++;
+    if (!this.usable) return { n, reply: Promise.resolve({ held: false }) };
     const reply = new Promise<LockReply>((resolve, reject) => this.#pending.set(n, { resolve, reject, path }));
     this.#send(`L ${n} ${wait ? 1 : 0} ${Buffer.from(path).toString('hex')}`);
     return { n, reply };
@@ -163,12 +166,12 @@ class LockHelper {
 
   /** Stops waiting for request `n`; its reply comes as busy (or held, when the lock won the race). */
   cancel(n: number): void {
-    this.#send(`C ${n}`);
+    if (this.usable) this.#send(`C ${n}`);
   }
 
-  /** Closes the descriptor of request `n`, which drops its lock. */
+  /** Closes the descriptor of request `n`, which drops its lock. A dead or closing helper holds nothing. */
   unlock(n: number): Promise<void> {
-    if (!this.#alive) return Promise.resolve();
+    if (!this.usable) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#unlocks.set(n, resolve));
     this.#send(`U ${n}`);
     return done;
@@ -182,10 +185,6 @@ class LockHelper {
   }
 
   #send(line: string): void {
-    if (!this.#alive) {
-      for (const [n, { resolve }] of this.#pending) if (line.startsWith(`L ${n} `)) resolve({ held: false });
-      return;
-    }
     this.#updateRef();
     this.#child.stdin!.write(`${line}\n`);
   }
@@ -329,10 +328,11 @@ export class FileLocker implements SessionLocker {
   }
 
   #startHelper(): LockHelper {
-    if (this.#helper?.alive) return this.#helper;
+    if (this.#helper?.usable) return this.#helper;
     const helper = new LockHelper(this.#mode, (reason) => {
-      this.#log(`tsfpm: ${reason}; the session locks it held are lost`);
-      for (const lock of this.#held) if (lock.helper === helper) lock.markLost();
+      const lost = [...this.#held].filter((lock) => lock.helper === helper);
+      for (const lock of lost) lock.markLost();
+      this.#log(`tsfpm: ${reason}${lost.length > 0 ? `; session locks lost: ${lost.map((lock) => lock.id).join(', ')}` : ''}`);
     });
     this.#helper = helper;
     return helper;
@@ -347,23 +347,15 @@ export class FileLocker implements SessionLocker {
       return;
     }
     line.trying = waiter;
-    let helper: LockHelper;
-    let reply: Promise<LockReply>;
-    try {
-      helper = this.#startHelper();
-      const request = helper.lock(waiter.path, waiter.options.waitMs > 0);
-      waiter.request = request.n;
-      reply = request.reply;
-    } catch (error) {
-      reply = Promise.reject(error);
-      helper = undefined as never;
-    }
+    const helper = this.#startHelper();
+    const { n, reply } = helper.lock(waiter.path, waiter.options.waitMs > 0);
+    waiter.request = n;
     reply.then(
       (outcome) => {
         line.trying = undefined;
         clearTimeout(waiter.timer);
         if (!outcome.held || this.#closed) {
-          if (outcome.held) void helper.unlock(waiter.request!);
+          if (outcome.held) void helper.unlock(n);
           // Held by another process, whose owner is unknown here.
           waiter.resolve({ ok: false, holder: undefined, waitedMs: performance.now() - waiter.startedAt });
         } else {
@@ -440,7 +432,7 @@ class FileHeldLock implements HeldLock {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    if (!this.#lost) await this.helper.unlock(this.#request);
+    await this.helper.unlock(this.#request);
     this.#onRelease();
   }
 
