@@ -69,16 +69,16 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
   const settings = new IniSettings(mode, sources, log);
   const docroot = realpathSync(resolve(options.docroot));
   const extensions = (settings.get('security.limit_extensions') ?? '.ts').split(/[\s,]+/).filter(Boolean).map((e) => e.toLowerCase());
+  const validate = iniBool(settings.get('opcache.validate_timestamps') ?? '1');
+  const revalidateFreq = Number(settings.get('opcache.revalidate_freq') ?? 2);
   return {
     docroot,
     router: options.router ? resolve(options.router) : undefined,
     settings,
     log,
-    loader: new ScriptLoader({
-      validateTimestamps: iniBool(settings.get('opcache.validate_timestamps') ?? '1'),
-      revalidateFreq: Number(settings.get('opcache.revalidate_freq') ?? 2),
-    }),
-    routes: new Router(docroot, extensions),
+    loader: new ScriptLoader({ validateTimestamps: validate, revalidateFreq }),
+    // with validate_timestamps off, opcache never looks again: a day stands in for "never" here
+    routes: new Router(docroot, extensions, validate ? revalidateFreq : 86_400),
     version: VERSION,
     serverName: options.serverName,
     live: new Set(),

@@ -38,20 +38,41 @@ function stat(path: string): Stats | undefined {
 
 const isFile = (path: string): boolean => stat(path)?.isFile() ?? false;
 
+/** Paths remembered at most; past that the memory starts afresh (random URLs must not grow it without bound). */
+const CACHE_LIMIT = 10_000;
+
 export class Router {
   readonly #root: string;
   readonly #realRoot: string;
   readonly #scriptExtensions: readonly string[];
+  readonly #cacheMs: number;
+  readonly #cache = new Map<string, { route: Route; until: number }>();
 
-  /** @param scriptExtensions security.limit_extensions: the extensions that run as scripts. */
-  constructor(docroot: string, scriptExtensions: readonly string[]) {
+  /**
+   * @param scriptExtensions security.limit_extensions: the extensions that run as scripts.
+   * @param cacheSeconds how long a mapping is trusted without looking at the file system again
+   *   (opcache.revalidate_freq: 0 in development, so a new file is found at once).
+   */
+  constructor(docroot: string, scriptExtensions: readonly string[], cacheSeconds = 0) {
     this.#root = docroot;
     this.#realRoot = realpathSync.native(docroot);
     this.#scriptExtensions = scriptExtensions;
+    this.#cacheMs = cacheSeconds * 1000;
   }
 
   /** Maps the path part of a request URL (still percent-encoded). */
   resolve(rawPath: string): Route {
+    if (this.#cacheMs <= 0) return this.#resolve(rawPath);
+    const now = Date.now();
+    const cached = this.#cache.get(rawPath);
+    if (cached && cached.until > now) return cached.route;
+    const route = this.#resolve(rawPath);
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(rawPath, { route, until: now + this.#cacheMs });
+    return route;
+  }
+
+  #resolve(rawPath: string): Route {
     let path: string;
     try {
       path = decodeURIComponent(rawPath);

@@ -109,7 +109,7 @@ async function openRedis(settings: BackendSettings, warn: (message: string) => v
     ttlSeconds: settings.gcMaxlifetime,
     warn,
   });
-  const locker = new RedisLocker({ client: client as never, lockKey: (id: string) => lockKeyFor(store.keyFor(id)), log: settings.log });
+  const locker = new RedisLocker({ client, lockKey: (id: string) => lockKeyFor(store.keyFor(id)), log: settings.log });
   store.useLocker(locker);
   return createBackend({
     name: 'redis',

@@ -40,7 +40,7 @@ export interface FileLockerOptions {
  * The helper. Commands, one per line: `L <n> <wait 0|1> <hex path>` lock, `U <n>` unlock, `C <n>` cancel a wait.
  * Replies: `k <n> <dev> <ino>` locked, `b <n>` busy or cancelled, `e <n> <errno>` open failed, `u <n>` unlocked.
  * A waiter child first closes every other lock descriptor it inherited, or it would keep those locks alive.
- * After a wait, a file that was deleted or replaced meanwhile is opened and locked again.
+ * After a wait, a file that was deleted or replaced meanwhile is opened and locked again (unless cancelled).
  */
 const HELPER = String.raw`
 use strict; use warnings;
@@ -69,7 +69,7 @@ sub command {
   my ($op, $n, @args) = @_;
   if ($op eq 'L') { lock_file($n, $args[0], pack 'H*', $args[1]) }
   elsif ($op eq 'U') { close delete $held{$n} if $held{$n}; print "u $n\n" }
-  elsif ($op eq 'C') { kill 'KILL', grep { $waiting{$_}[0] == $n } keys %waiting }
+  elsif ($op eq 'C') { for (grep { $waiting{$_}[0] == $n } keys %waiting) { $waiting{$_}[3] = 1; kill 'KILL', $_ } }
 }
 sub lock_file {
   my ($n, $wait, $path) = @_;
@@ -100,14 +100,14 @@ sub granted {
 sub reap {
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
     my $w = delete $waiting{$pid} or next;
-    my ($n, $fh, $path) = @$w;
-    if ($? == 0) { lock_file($n, 1, $path) unless granted($n, $fh, $path) }
+    my ($n, $fh, $path, $cancelled) = @$w;
+    if ($? == 0) { next if granted($n, $fh, $path); $cancelled ? print "b $n\n" : lock_file($n, 1, $path) }
     else { close $fh; print "b $n\n" }
   }
 }
 `;
 
-/** A lock command's outcome: held (with the file's identity), busy, or the open() error. */
+/** A lock command's outcome: held (with the file's identity) or busy; an open() failure rejects. */
 type LockReply = { readonly held: true; readonly dev: bigint; readonly ino: bigint } | { readonly held: false };
 
 /** One helper process and its outstanding commands. */
@@ -266,12 +266,17 @@ export class FileLocker implements SessionLocker {
    * Waits for the lock on `id`, creating its file (0 bytes, `mode`) if missing, as PHP's session_start() does.
    * A waiter that gives up learns the holder's owner when the holder is in this process. After close() it
    * resolves `ok: false`.
-   * @throws (rejects) a TypeError for a waitMs that is not a finite number >= 0; the open error when the file
-   *   cannot be opened (a nested save_path folder that does not exist, as PHP); an Error when perl is missing
+   * @throws (rejects) a TypeError for a waitMs that is not a finite number >= 0 or a ttlMs that is not a positive
+   *   integer; the open() error when the file cannot be opened (a nested save_path folder that does not exist,
+   *   as in PHP); an Error when perl is missing or the helper dies while this waits
    */
   async acquire(id: string, options: LockOptions): Promise<AcquireResult> {
     if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) {
       throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);
+    }
+    // Checked like every locker's, though a kernel lock has no TTL.
+    if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) {
+      throw new TypeError(`LockOptions.ttlMs must be a positive integer, got ${options.ttlMs}`);
     }
     if (this.#closed) return { ok: false, holder: undefined, waitedMs: 0 };
     const path = this.#path(id);
@@ -355,8 +360,8 @@ export class FileLocker implements SessionLocker {
         line.trying = undefined;
         clearTimeout(waiter.timer);
         if (!outcome.held || this.#closed) {
-          if (outcome.held) void helper.unlock(n);
-          // Held by another process, whose owner is unknown here.
+          if (outcome.held) void helper.unlock(n); // closed meanwhile: the helper's exit drops it anyway
+          // Busy: held by another process, whose owner is unknown here.
           waiter.resolve({ ok: false, holder: undefined, waitedMs: performance.now() - waiter.startedAt });
         } else {
           const lock = new FileHeldLock(waiter, helper, outcome, this.#log, () => {

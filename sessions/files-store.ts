@@ -124,6 +124,8 @@ type Callback<T> = (err: unknown, value?: T) => void;
  *
  * Through express-session, `cookie` is express-session's own property: it is never written to the PHP file,
  * and a PHP session variable named `cookie` is replaced by it when read (kept only if it is an array).
+ * express-session's default IDs are base64url and often contain `_`, which PHP, and so this store, refuses:
+ * give express-session a `genid` that makes PHP IDs (32 hex characters, say).
  */
 export class FilesStore extends Store {
   /** The parsed session.save_path. */

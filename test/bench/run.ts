@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fakeSendmail } from '../support/fake-sendmail.ts';
+import { sessionBench } from './sessions.ts';
 import { tempDir } from '../support/server.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -88,7 +89,9 @@ const results = {
   ),
   timeToResponseMs: Object.fromEntries(Object.entries(responseMs).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   fastMailMinusHelloMs: Math.round((responseMs['mail-fast'] - responseMs.hello) * 100) / 100,
+  sessions: {} as Record<string, unknown>,
 };
+results.sessions = await sessionBench();
 writeFileSync(here('./results.json'), JSON.stringify(results, null, 2) + '\n');
 
 console.log('\nrequests/s (median of %d rounds of %d s)', ROUNDS, SECONDS);

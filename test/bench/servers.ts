@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from '../../runtime/index.ts';
 
 const [kind, docroot, sendmail] = process.argv.slice(2);
+/** Extra settings, as JSON in TSFPM_BENCH_INI (the session benchmarks pass the handler and its path). */
+const extraIni = JSON.parse(process.env.TSFPM_BENCH_INI ?? '{}') as Record<string, string>;
 const hello = 'Hello, world';
 
 async function start(): Promise<number> {
@@ -15,7 +17,7 @@ async function start(): Promise<number> {
     const server = createServer({
       docroot: docroot!,
       production: kind === 'tsfpm',
-      ini: sendmail ? { sendmail_path: sendmail } : {},
+      ini: { ...(sendmail ? { sendmail_path: sendmail } : {}), ...extraIni },
       log: () => {},
     });
     return (await server.listen(0, '127.0.0.1')).port;
