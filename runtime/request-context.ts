@@ -99,8 +99,19 @@ export class RequestContext {
       },
       reject: (header, why) => this.log(`tsfpm: header "${header}" not sent: ${why}`),
     };
+    // the client going away before the response is finished: its FIN (HTTP clients never half-close
+    // while they wait), a reset, or a failed write; the listeners go with the response
+    const socket = init.req.socket;
+    const gone = (): void => {
+      // Node may already count the response as finished here: what matters is whether tsfpm ended it
+      if (!this.sapi.ended) this.connectionStatus |= CONNECTION_ABORTED;
+    };
+    socket.once('end', gone);
+    socket.once('close', gone);
     init.res.once('close', () => {
-      if (!init.res.writableFinished) this.connectionStatus |= CONNECTION_ABORTED;
+      gone();
+      socket.off('end', gone);
+      socket.off('close', gone);
     });
     if (this.ini.bool('expose_php')) this.headers.header(`X-Powered-By: tsfpm/${init.config.version}`, true, 0, '');
     const buffering = this.ini.quantity('output_buffering');
@@ -126,11 +137,15 @@ export class RequestContext {
       }
       return;
     }
-    // PHP ends a script whose output finds the client gone, unless ignore_user_abort is set
-    if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort) throw new ExitSignal(0);
+    this.endIfAborted();
     if (!this.sapi.headersSent && !this.closing) this.#outputStart = captureStack();
     this.sapi.write(data, this.#sendOptions);
     if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  }
+
+  /** PHP ends a script whose output finds the client gone, unless ignore_user_abort is set: unwinds like exit(). */
+  endIfAborted(): void {
+    if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort && !this.closing) throw new ExitSignal(0);
   }
 
   /** PHP's "output started at" file and line, for headers_sent() and the headers-sent warning. */

@@ -69,6 +69,7 @@ export class ResponseSink {
     this.commitHeaders(options);
     if (!this.#res.headersSent) this.#writeHead(options);
     if (this.#pendingSize > 0) this.#res.write(this.#take());
+    else this.#res.flushHeaders();
   }
 
   /** Sends what is left and ends the response; whole with Content-Length when nothing went out yet. */

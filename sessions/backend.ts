@@ -6,6 +6,7 @@
  *
  * | capability | when the store has it | default |
  * |---|---|---|
+ * | exists | `exists(id)` without decoding (files) | a `get` |
  * | fenced write | `setFenced(id, sess, lock)` (Redis: one Lua script) | the locker's check, then `set` |
  * | fenced destroy | `destroyFenced(id, lock)` | the locker's check, then `destroy` |
  * | touch | `touch(id, sess)`: refreshes the expiry, never the data | nothing (as PHP's mod_user without updateTimestamp: a write) |
@@ -34,6 +35,8 @@ export interface StoredCookie {
 
 /** What a store may offer beyond express-session's contract. */
 export interface StoreCapabilities {
+  /** Whether `id` is stored, without reading it (strict mode's validate_sid). Default: a `get`. */
+  exists?(id: string): Promise<boolean>;
   setFenced?(id: string, sess: object, lock: HeldLock): Promise<boolean>;
   destroyFenced?(id: string, lock: HeldLock): Promise<boolean>;
   gc?(maxlifetime: number): Promise<number>;
@@ -107,9 +110,7 @@ export function createBackend(options: {
       await call((cb) => store.destroy(id, cb));
       return true;
     },
-    async exists(id) {
-      return (await call((cb) => store.get(id, cb))) != null;
-    },
+    exists: store.exists ? (id) => store.exists!(id) : async (id) => (await call((cb) => store.get(id, cb))) != null,
     gc: (maxlifetime) => (store.gc ? store.gc(maxlifetime) : Promise.resolve(0)),
     close: async () => {
       await locker.close();

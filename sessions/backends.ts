@@ -57,7 +57,7 @@ async function create(settings: BackendSettings): Promise<SessionBackend> {
     default: {
       const savePath = settings.savePath || tmpdir();
       const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn });
-      const locker = new FileLocker({ path: (id) => store.pathFor(id), log: settings.log });
+      const locker = new FileLocker({ path: (id) => store.pathFor(id), mode: store.savePath.mode, log: settings.log });
       return createBackend({ name: 'files', savePath, store, locker });
     }
   }

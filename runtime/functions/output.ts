@@ -64,6 +64,7 @@ export const outputFunctions = {
    */
   flush(ctx: RequestContext): void {
     if (ctx.phase !== 'running') return;
+    ctx.endIfAborted();
     if (!ctx.sapi.headersSent) ctx.outputStartedAt = scriptCallSite();
     ctx.sapi.flush(ctx.sendOptions);
   },

@@ -8,19 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { FileLocker } from '../../sessions/file-lock.ts';
-import type { AcquireResult, HeldLock, LockOptions } from '../../sessions/lock.ts';
-import { runLockContract } from './lock-contract.ts';
+import { heldLock as held, lockOptions, runLockContract, sleep } from './lock-contract.ts';
 
 const HAS_PHP = spawnSync('php', ['-v']).status === 0;
 const HOLDER_SCRIPT = fileURLToPath(new URL('../fixtures/files-store/lock-holder.ts', import.meta.url));
 
-const opts = (owner: string, waitMs = 5000): LockOptions => ({ waitMs, ttlMs: 10_000, owner });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function held(result: AcquireResult): HeldLock {
-  if (!result.ok) throw new Error(`expected the lock, held by ${result.holder}`);
-  return result.lock;
-}
+const opts = (owner: string, waitMs?: number) => lockOptions(owner, waitMs === undefined ? {} : { waitMs });
 
 /** This process's lock helpers (perl children) and the waiters they forked (their perl children). */
 function lockProcesses(): { helpers: number[]; waiters: number[] } {
