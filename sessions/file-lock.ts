@@ -25,7 +25,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { getSystemErrorMap } from 'node:util';
-import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from './lock.ts';
+import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 
 export interface FileLockerOptions {
   /** The file whose flock is the session's lock: the files store's sess_ file (`FilesStore.pathFor`). May throw for an invalid ID. */
@@ -271,13 +271,8 @@ export class FileLocker implements SessionLocker {
    *   as in PHP); an Error when perl is missing or the helper dies while this waits
    */
   async acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) {
-      throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);
-    }
-    // Checked like every locker's, though a kernel lock has no TTL.
-    if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) {
-      throw new TypeError(`LockOptions.ttlMs must be a positive integer, got ${options.ttlMs}`);
-    }
+    // checked like every locker's, though a kernel lock has no TTL
+    checkLockOptions(options);
     if (this.#closed) return { ok: false, holder: undefined, waitedMs: 0 };
     const path = this.#path(id);
     let line = this.#lines.get(id);

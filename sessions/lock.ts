@@ -56,3 +56,9 @@ export interface SessionLocker {
   /** Releases every lock this locker holds and closes its connections. */
   close(): Promise<void>;
 }
+
+/** Throws a TypeError naming the first option out of range, before anything waits: every locker's first step. */
+export function checkLockOptions(options: LockOptions): void {
+  if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);
+  if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) throw new TypeError(`LockOptions.ttlMs must be a positive integer, got ${options.ttlMs}`);
+}

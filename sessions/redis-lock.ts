@@ -25,7 +25,7 @@
  */
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from './lock.ts';
+import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 
 /** What the locker uses of a node-redis v5 client (a connected `RedisClientType`). */
 export interface LockClient {
@@ -495,8 +495,3 @@ export class RedisLocker implements SessionLocker {
   }
 }
 
-/** Throws a TypeError naming the first option out of range, before anything waits. */
-function checkLockOptions(options: LockOptions): void {
-  if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);
-  if (!Number.isInteger(options.ttlMs) || options.ttlMs <= 0) throw new TypeError(`LockOptions.ttlMs must be a positive integer, got ${options.ttlMs}`);
-}
