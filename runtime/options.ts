@@ -73,7 +73,7 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   'mail.mixed_lf_and_crlf': { kind: 'bool', builtin: '0', mode: INI_SYSTEM | INI_PERDIR },
   'mail.force_extra_parameters': { kind: 'string', builtin: '', mode: INI_SYSTEM | INI_PERDIR },
   // Sessions (ext/session; php.ini-development and -production change sid_length, sid_bits_per_character, gc_divisor)
-  'session.save_handler': { kind: 'string', builtin: 'files', mode: INI_ALL, check: (v) => (['files', 'memory', 'redis'].includes(v) ? undefined : 'must be files, memory or redis') },
+  'session.save_handler': { kind: 'string', builtin: 'files', mode: INI_ALL, check: (v) => (['files', 'memory', 'redis', 'rediscluster'].includes(v) ? undefined : 'must be files, memory, redis or rediscluster') },
   'session.save_path': { kind: 'string', builtin: '', mode: INI_ALL },
   'session.name': { kind: 'string', builtin: 'PHPSESSID', mode: INI_ALL, check: (v) => (v === '' || /^\d+$/.test(v) ? `session.name "${v}" cannot be numeric or empty` : undefined) },
   'session.auto_start': { kind: 'bool', builtin: '0', mode: INI_PERDIR | INI_SYSTEM },

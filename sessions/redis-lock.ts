@@ -11,6 +11,8 @@
  *   not start with a UUID is reported whole as the holder.
  * - channel `<lock key>:released`: the release script PUBLISHes there; a process subscribes while it
  *   has waiters for that key. phpredis does not publish, so behind a PHP holder waiters wake by polling.
+ *   On Redis Cluster (`shardedPubSub`) the script SPUBLISHes instead: the channel shares the lock key's
+ *   hash tag, so the message stays within that slot's shard (PUBLISH would go to every node).
  *
  * In one process the waiters for an ID queue in arrival order and only the first of them competes in
  * Redis: it tries, and if the lock is taken subscribes, tries once more (a release between the two is
@@ -27,11 +29,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 
-/** What the locker uses of a node-redis v5 client (a connected `RedisClientType`). */
+/**
+ * What the locker uses of a node-redis v5 client (a connected `RedisClientType`), or of an adapter that
+ * routes each command by its first key (cluster) or to the current master (Sentinel).
+ */
 export interface LockClient {
   readonly isReady: boolean;
   sendCommand<T = unknown>(args: ReadonlyArray<string | Buffer>, options?: { timeout?: number }): Promise<T>;
-  duplicate(): LockSubscriber;
+  /** A new connection for pub/sub; needed unless `RedisLockerOptions.subscriber` is given. */
+  duplicate?(): LockSubscriber;
 }
 
 /** What the locker uses of a node-redis v5 client in pub/sub mode. */
@@ -52,6 +58,11 @@ export interface RedisLockerOptions {
    * a waiter first has to wait, closed by `close()`. One given here is connected if it is not, never closed.
    */
   readonly subscriber?: LockSubscriber;
+  /**
+   * Redis Cluster: releases are announced with SPUBLISH (Redis 7; ignored by older servers), and
+   * `subscriber` must listen with SSUBSCRIBE. @default false
+   */
+  readonly shardedPubSub?: boolean;
   /** The lock key of a session ID; phpredis: `` id => `PHPREDIS_SESSION:${id}_LOCK` ``. */
   readonly lockKey: (id: string) => string;
   /** Poll interval (ms) of a waiting process, for missed wake-ups and holders that never publish. @default 100 */
@@ -79,6 +90,12 @@ return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`);
 const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('PUBLISH', ARGV[2], '')
+return 1`);
+
+/** RELEASE for Redis Cluster: SPUBLISH, whose failure on a server without it must not fail the release. */
+const RELEASE_SHARDED = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.pcall('SPUBLISH', ARGV[2], '')
 return 1`);
 
 /** KEYS: lock · ARGV: value, ttl ms → 1 when renewed, 0 when not ours. */
@@ -151,6 +168,7 @@ export class RedisLocker implements SessionLocker {
   readonly #log: (line: string) => void;
   #subscriber: LockSubscriber | undefined;
   readonly #ownSubscriber: boolean;
+  readonly #releaseScript: Script;
   #connecting: Promise<unknown> | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #byChannel = new Map<string, Entry>();
@@ -163,6 +181,8 @@ export class RedisLocker implements SessionLocker {
     this.#client = options.client;
     this.#subscriber = options.subscriber;
     this.#ownSubscriber = options.subscriber === undefined;
+    if (this.#ownSubscriber && !options.client.duplicate) throw new TypeError('RedisLocker needs options.subscriber for a client without duplicate()');
+    this.#releaseScript = options.shardedPubSub ? RELEASE_SHARDED : RELEASE;
     this.#lockKey = options.lockKey;
     this.#pollMs = options.pollMs ?? 100;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 2000;
@@ -343,7 +363,7 @@ export class RedisLocker implements SessionLocker {
 
   #subscriberClient(): LockSubscriber {
     if (!this.#subscriber) {
-      const subscriber = this.#client.duplicate();
+      const subscriber = this.#client.duplicate!();
       let lastError = '';
       subscriber.on('error', (error) => {
         // a reconnecting client repeats the same error at every retry
@@ -411,7 +431,7 @@ export class RedisLocker implements SessionLocker {
   async #release(held: Held): Promise<void> {
     if (held.ended) return;
     // Sent before the next waiter's attempt, which #end starts: Redis runs them in this order.
-    const released = this.#eval(RELEASE, [held.entry.key], [held.value, held.entry.channel]);
+    const released = this.#eval(this.#releaseScript, [held.entry.key], [held.value, held.entry.channel]);
     this.#end(held);
     try {
       await released;

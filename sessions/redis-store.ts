@@ -3,7 +3,7 @@
  * destroys fenced by the session lock in one Lua script (RedisLocker.fencedSet), and a
  * phpredis-compatible format (`PHPREDIS_SESSION:<id>` keys, PHP's serialize format, TTL =
  * session.gc_maxlifetime, lock key `<key>_LOCK`) so a PHP application using phpredis and tsfpm
- * share sessions during a migration.
+ * share sessions during a migration. On Redis Cluster the lock key is `clusterLockKeyFor`'s.
  * @module
  */
 import { RedisStore } from 'connect-redis';
@@ -29,6 +29,25 @@ export interface RedisSessionStoreOptions {
 
 /** The lock key for a data key, as phpredis names it. */
 export const lockKeyFor = (dataKey: string): string => `${dataKey}_LOCK`;
+
+/**
+ * The lock key for a data key on Redis Cluster, in the data key's slot, since the fencing scripts touch
+ * both: `<data key>_LOCK` when the data key has a hash tag of its own, else `{<data key>}_LOCK`, whose
+ * tag is the whole data key (the data key itself stays as connect-redis and phpredis name it). Throws
+ * when no lock key can share the slot: a data key holding a `}` outside a hash tag.
+ */
+export function clusterLockKeyFor(dataKey: string): string {
+  if (hashTag(dataKey) !== undefined) return `${dataKey}_LOCK`;
+  if (dataKey.includes('}')) throw new Error(`no lock key can share a Redis Cluster slot with ${dataKey}: use a key prefix with a hash tag or without "}"`);
+  return `{${dataKey}}_LOCK`;
+}
+
+/** What Redis Cluster hashes a key by, when not the whole key: the text between its first `{` and the next `}`, if any. */
+function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
 
 export class RedisSessionStore extends RedisStore {
   readonly #ttl: number;
