@@ -21,7 +21,6 @@
  * @module
  */
 import { createClient, createCluster, createSentinel } from 'redis';
-import type { PubSubListener } from '@redis/client/dist/lib/client/pub-sub.js';
 import type { LockClient, LockSubscriber } from './redis-lock.ts';
 import { clusterLockKeyFor } from './redis-store.ts';
 
@@ -233,7 +232,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
           connect: () => sentinel.connect(),
           subscribe: async (channel, listener) => void (await sentinel.subscribe(channel, listener)),
           // subscribed without buffer mode: messages and channels are strings
-          unsubscribe: async (channel, listener) => void (await sentinel.unsubscribe(channel, listener as PubSubListener<boolean>)),
+          unsubscribe: async (channel, listener) => void (await sentinel.unsubscribe(channel, listener as Parameters<typeof sentinel.unsubscribe>[1])),
           on: (event, listener) => sentinel.on(event, listener),
           destroy: () => void sentinel.destroy(),
         },

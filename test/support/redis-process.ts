@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,12 @@ export interface RedisProcess {
 }
 
 /**
- * Runs `redis-server <args>` in a new temp folder and resolves once `port` answers PING (5 s at most).
- * `args(dir)` gets that folder, for config files.
+ * Runs `redis-server <args>` in a new temp folder holding `files` (name → contents) and resolves once
+ * `port` answers PING (5 s at most). `args(dir)` gets that folder.
  */
-export async function startRedisProcess(port: number, args: (dir: string) => string[]): Promise<RedisProcess> {
+export async function startRedisProcess(port: number, args: (dir: string) => string[], files: Record<string, string> = {}): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), `tsfpm-redis-${port}-`));
+  for (const [name, contents] of Object.entries(files)) writeFileSync(join(dir, name), contents);
   const child = spawn('redis-server', args(dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000));

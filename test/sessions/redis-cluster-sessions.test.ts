@@ -1,0 +1,114 @@
+/**
+ * Sessions on a real three-master Redis Cluster, through both save_path forms: the session lock
+ * suite every handler passes, one slot per session (data key, lock key, release channel), wake-ups by
+ * sharded pub/sub across processes, and writes fenced by the lock.
+ */
+import { expect } from 'chai';
+import { closeBackends } from '../../sessions/backends.ts';
+import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
+import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { clusterLockKeyFor } from '../../sessions/redis-store.ts';
+import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts';
+import { startServer } from '../support/server.ts';
+import { heldLock, lockOptions, newId, sleep, stall } from './lock-contract.ts';
+import { runSessionLockSuite } from './session-lock-suite.ts';
+
+describe('sessions on Redis Cluster', function () {
+  this.timeout(30_000);
+  let cluster: TestRedisCluster;
+  const seeds = () => cluster.ports.map((port) => `127.0.0.1:${port}`);
+  const phpredisSavePath = () => seeds().map((seed) => `seed[]=${seed}`).join('&');
+
+  before(async () => (cluster = await startRedisCluster()));
+  after(async () => {
+    await closeBackends();
+    await cluster.stop();
+  });
+
+  runSessionLockSuite('redis', () => ({ 'session.save_path': `redis-cluster://${seeds().join(',')}` }));
+  runSessionLockSuite('rediscluster', () => ({ 'session.save_path': phpredisSavePath(), 'tsfpm.session_redis_format': 'phpredis' }));
+
+  it("keeps a session under phpredis' PHPREDIS_CLUSTER_SESSION:<id>, its lock and release channel in the same slot", async () => {
+    const id = 'clustersession0123456789ab';
+    const dataKey = `PHPREDIS_CLUSTER_SESSION:${id}`;
+    const lockKey = `{${dataKey}}_LOCK`;
+    // what phpredis' rediscluster handler stores for $_SESSION = ['visits' => 1]
+    await cluster.cli('SET', dataKey, 'visits|i:1;');
+    const s = await startServer(
+      {
+        'visit.ts': `export default async ({ session_start, $_SESSION, echo }) => {
+          await session_start();
+          $_SESSION.visits++;
+          echo(String($_SESSION.visits));
+          await new Promise((r) => setTimeout(r, 300));
+        };`,
+      },
+      { ini: { 'session.save_handler': 'rediscluster', 'session.save_path': phpredisSavePath(), 'tsfpm.session_redis_format': 'phpredis' } },
+    );
+    try {
+      const response = fetch(`${s.url}/visit.ts`, { headers: { Cookie: `PHPSESSID=${id}` } }).then((r) => r.text());
+      await sleep(150);
+      expect(await cluster.cli('EXISTS', lockKey)).to.equal('1');
+      expect(await response).to.equal('2');
+      expect(await cluster.cli('GET', dataKey)).to.equal('visits|i:2;');
+      expect(await cluster.cli('EXISTS', lockKey)).to.equal('0');
+      const slots = new Set(await Promise.all([dataKey, lockKey, `${lockKey}:released`].map((key) => cluster.cli('CLUSTER', 'KEYSLOT', key))));
+      expect(slots.size).to.equal(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  describe('the lock between processes', () => {
+    const connections: RedisConnection[] = [];
+    const lockers: RedisLocker[] = [];
+    const dataKey = (id: string) => `sess:${id}`;
+
+    /** A locker on its own cluster connection, as another process would have. */
+    async function newLocker(pollMs: number): Promise<{ locker: RedisLocker; connection: RedisConnection }> {
+      const connection = await connectRedis(parseRedisSavePath('redis', `redis-cluster://${seeds().join(',')}`), 'test', () => {});
+      const locker = new RedisLocker({
+        client: connection.lockClient,
+        subscriber: connection.subscriber!,
+        shardedPubSub: true,
+        lockKey: (id) => clusterLockKeyFor(dataKey(id)),
+        pollMs,
+      });
+      connections.push(connection);
+      lockers.push(locker);
+      return { locker, connection };
+    }
+
+    afterEach(async () => {
+      await Promise.all(lockers.splice(0).map((locker) => locker.close()));
+      await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    });
+
+    it('wakes a waiter in another process by sharded pub/sub, long before its next poll', async () => {
+      const [one, two] = [await newLocker(5000), await newLocker(5000)];
+      const id = newId();
+      const held = heldLock(await one.locker.acquire(id, lockOptions('holder')));
+      const waiter = two.locker.acquire(id, lockOptions('waiter'));
+      await sleep(100);
+      const releasedAt = performance.now();
+      await held.release();
+      heldLock(await waiter);
+      expect(performance.now() - releasedAt).to.be.below(500);
+    });
+
+    it('refuses a fenced write and delete from a holder whose lock another process took over', async () => {
+      const [one, two] = [await newLocker(1000), await newLocker(1000)];
+      const id = newId();
+      const stalled = heldLock(await one.locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+      const waiter = two.locker.acquire(id, lockOptions('next'));
+      await sleep(20);
+      stall(350);
+      const next = heldLock(await waiter);
+      expect(await two.locker.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
+      expect(await one.locker.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
+      expect(await one.locker.fencedDelete(stalled, dataKey(id))).to.equal(false);
+      expect(stalled.lost).to.equal(true);
+      expect(await cluster.cli('GET', dataKey(id))).to.equal('fresh');
+    });
+  });
+});

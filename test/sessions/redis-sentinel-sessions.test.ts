@@ -1,0 +1,86 @@
+/**
+ * Sessions on a master found through a real Sentinel (`redis-sentinel://…?name=…`): the session lock
+ * suite every handler passes, then a failover, after which sessions and their lock follow the new master.
+ */
+import { expect } from 'chai';
+import { closeBackends } from '../../sessions/backends.ts';
+import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
+import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { startRedisSentinel, type TestRedisSentinel } from '../support/redis-sentinel.ts';
+import { startServer } from '../support/server.ts';
+import { heldLock, lockOptions, newId, sleep } from './lock-contract.ts';
+import { runSessionLockSuite } from './session-lock-suite.ts';
+
+describe('sessions through Redis Sentinel', function () {
+  this.timeout(30_000);
+  let sentinel: TestRedisSentinel;
+  const savePath = () => `redis-sentinel://127.0.0.1:${sentinel.sentinelPort}?name=${sentinel.name}&prefix=app:`;
+
+  before(async () => (sentinel = await startRedisSentinel()));
+  after(async () => {
+    await closeBackends();
+    await sentinel.stop();
+  });
+
+  runSessionLockSuite('redis', () => ({ 'session.save_path': savePath() }));
+
+  describe('a failover', () => {
+    // made before the failover, as a running server's connections are
+    const connections: RedisConnection[] = [];
+    const lockers: RedisLocker[] = [];
+    before(async () => {
+      for (let i = 0; i < 2; i++) {
+        const connection = await connectRedis(parseRedisSavePath('redis', savePath()), 'test', () => {});
+        connections.push(connection);
+        lockers.push(new RedisLocker({ client: connection.lockClient, subscriber: connection.subscriber!, lockKey: (id) => `app:${id}_LOCK`, pollMs: 5000 }));
+      }
+    });
+    after(async () => {
+      await Promise.all(lockers.map((locker) => locker.close()));
+      await Promise.all(connections.map((connection) => connection.close()));
+    });
+
+    it('follows the master the Sentinel promotes: the session lives on, read and written on the new master', async () => {
+      const s = await startServer(
+        {
+          'count.ts': `export default async ({ session_start, $_SESSION, echo }) => {
+            await session_start();
+            $_SESSION.n = ($_SESSION.n ?? 0) + 1;
+            echo(String($_SESSION.n));
+          };`,
+        },
+        { ini: { 'session.save_handler': 'redis', 'session.save_path': savePath(), 'redis.session.lock_retries': -1 } },
+      );
+      try {
+        const first = await fetch(`${s.url}/count.ts`);
+        const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+        expect(await first.text()).to.equal('1');
+        const id = cookie.split('=')[1]!;
+        // the replica has the write before it is promoted
+        await sentinel.cli(sentinel.dataPorts[0], 'WAIT', '1', '1000');
+
+        const newMaster = await sentinel.failover();
+        expect(newMaster).to.equal(sentinel.dataPorts[1]);
+        const counts = [];
+        for (let i = 0; i < 3; i++) counts.push(await (await fetch(`${s.url}/count.ts`, { headers: { Cookie: cookie } })).text());
+        expect(counts).to.deep.equal(['2', '3', '4']);
+        expect(JSON.parse(await sentinel.cli(newMaster, 'GET', `app:${id}`)).n).to.equal(4);
+        expect(s.logs.filter((line) => /Warning/.test(line))).to.deep.equal([]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('leaves the lock working between processes, a waiter woken by pub/sub on the new master long before its next poll', async () => {
+      const id = newId();
+      const held = heldLock(await lockers[0]!.acquire(id, lockOptions('holder')));
+      const waiter = lockers[1]!.acquire(id, lockOptions('waiter'));
+      await sleep(100);
+      const releasedAt = performance.now();
+      await held.release();
+      heldLock(await waiter);
+      expect(performance.now() - releasedAt).to.be.below(500);
+      expect(await sentinel.cli(await sentinel.masterPort(), 'EXISTS', `app:${id}_LOCK`)).to.equal('1');
+    });
+  });
+});
