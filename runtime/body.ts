@@ -386,11 +386,12 @@ class MultipartReader {
     const files = new InputVarsBuilder<string | number>({ maxInputVars: Infinity, maxNestingLevel: this.#settings.max_input_nesting_level });
     const tmpFiles = new Set<string>();
     for (const part of parts) {
-      // A part only fails when parsing stopped, which returned above.
       if (part.status === 'rejected') continue;
       registerFile(files, part.value);
       if (part.value.error === UPLOAD_ERR_OK) tmpFiles.add(part.value.tmpName);
     }
+    // Parts only fail when parsing stops, but a temp file must never outlive its request unlisted.
+    await Promise.all([...this.#created].filter((path) => !tmpFiles.has(path)).map((path) => this.#remove(path)));
     return {
       post: this.#post.result(),
       // The builder holds exactly the six keys per entry that registerFile() adds.

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRequestBody, type BodySettings, type ParsedBody } from './body.ts';
 import type { ServerConfig } from './config.ts';
 import { installCrashGuards } from './crash-guards.ts';
+import { installRequestContext } from './wait-until.ts';
 import { E_WARNING } from './error-reporting.ts';
 import { sendErrorPage } from './error-page.ts';
 import { mailPage } from './mail-page.ts';
@@ -47,6 +48,7 @@ function bodySettings(ini: RequestIni): BodySettings {
  */
 export function createRequestHandler(config: ServerConfig, fixed?: { target: ScriptTarget; script?: ScriptFunction }): RequestHandler {
   installCrashGuards(config.log);
+  installRequestContext();
   const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {

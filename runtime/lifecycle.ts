@@ -8,6 +8,7 @@
  *     │    │ exit()/die() ──► a normal end              when display_errors is on
  *     │    │ max_execution_time ──► fatal (as above), the script is abandoned
  *     │    │
+ *     │    │ returns with waitUntil() work ──► finishResponse (below), then the work as its tail
  *     │    └─ fastcgi_finish_request() ─► finishResponse:
  *     │            1. flush every output buffer into the response
  *     │            2. release resources ('finish'): the session is written and its lock released
@@ -28,6 +29,7 @@ import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from './error-reporting.ts';
 import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
 import { removeUploads } from './uploads.ts';
+import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
 import type { RequestContext } from './request-context.ts';
 import type { ScriptFunction } from './script-loader.ts';
 
@@ -49,6 +51,12 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
       settled.then((value) => ({ value })),
       deadline.expired.then((seconds) => ({ timeout: seconds })),
     ]);
+    if (!('timeout' in winner) && hasWaitUntil(ctx)) {
+      // waitUntil() work runs after the response, as on the platforms that defined it
+      if (ctx.phase === 'running') await finishResponse(ctx);
+      const tail = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
+      if (tail !== undefined) ctx.log(`tsfpm: ${new TailTimeoutError(tail).message} (${ctx.describe()}, waitUntil); it is no longer tracked`);
+    }
     if ('timeout' in winner) {
       settled.catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`));
       if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), scriptCallSite());

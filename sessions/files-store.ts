@@ -27,6 +27,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store, type SessionData } from 'express-session';
+import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
 import { PHP_KEY_ORDER, type PhpRecord } from './php-serialize.ts';
 import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from './session-codec.ts';
 
@@ -54,9 +55,7 @@ export interface SavePath {
   readonly mode: number;
 }
 
-/** PHP's text when an ID could not name a session file (php_session_valid_key). */
-export const INVALID_ID_MESSAGE =
-  'Session ID is too long or contains illegal characters. Only the A-Z, a-z, 0-9, "-", and "," characters are allowed';
+export { INVALID_ID_MESSAGE };
 
 /** A session ID that may not name a file. PHP warns with the same text and session_start() fails. */
 export class InvalidSessionIdError extends Error {
@@ -67,13 +66,12 @@ export class InvalidSessionIdError extends Error {
   }
 }
 
-const ID_PATTERN = /^[A-Za-z0-9,-]{1,256}$/;
 const FILE_PREFIX = 'sess_';
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
 
 /** Whether `id` may name a session file: 1 to 256 characters of `[A-Za-z0-9,-]` (php_session_valid_key). */
 export function validateId(id: string): boolean {
-  return ID_PATTERN.test(id);
+  return isValidSessionId(id);
 }
 
 /**

@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,-';
 
+/** PHP's text when an ID could not name a session file (php_session_valid_key). */
+export const INVALID_ID_MESSAGE =
+  'Session ID is too long or contains illegal characters. Only the A-Z, a-z, 0-9, "-", and "," characters are allowed';
+
 /** PS_MAX_SID_LENGTH */
 export const MAX_ID_LENGTH = 256;
 

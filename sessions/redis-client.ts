@@ -161,18 +161,40 @@ export interface RedisConnection {
 }
 
 /**
- * Connects to what `where` names. Connection errors go to `log` (once per distinct message until the
+ * How long opening the store may take. node-redis' connect() keeps retrying while Redis is down and never
+ * settles; session_start() must fail with a warning instead (phpredis' own connect timeout is a day).
+ */
+const CONNECT_TIMEOUT_MS = 2000;
+
+/** `connecting`, or an error after CONNECT_TIMEOUT_MS, when `giveUp` stops the client's retries. */
+async function within<T>(connecting: Promise<T>, giveUp: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      giveUp();
+      reject(new Error(`could not connect within ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Connects to what `where` names. Connection errors go to `log` (each distinct message once until the
  * connection is ready again); commands fail at once while Redis is unreachable instead of queueing.
  */
 export async function connectRedis(where: RedisSavePath, label: string, log: (line: string) => void): Promise<RedisConnection> {
-  let lastError = '';
+  // a reconnecting client repeats its errors at every retry (a sentinel two of them, in turn)
+  const logged = new Set<string>();
   const onError = (error: unknown) => {
-    // a reconnecting client repeats the same error at every retry
     const message = error instanceof Error ? error.message || error.constructor.name : String(error);
-    if (message !== lastError) log(`tsfpm: Redis session store (${label}): ${message}`);
-    lastError = message;
+    if (!logged.has(message)) log(`tsfpm: Redis session store (${label}): ${message}`);
+    logged.add(message);
   };
-  const onReady = () => (lastError = '');
+  const onReady = () => logged.clear();
   const credentials = { ...(where.username ? { username: where.username } : {}), ...(where.password ? { password: where.password } : {}) };
   switch (where.mode) {
     case 'standalone': {
@@ -183,7 +205,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
         disableOfflineQueue: true,
       });
       client.on('error', onError).on('ready', onReady);
-      await client.connect();
+      await within(client.connect(), () => client.destroy());
       return { client, lockClient: client, cluster: false, close: () => client.quit().then(() => {}, () => client.destroy()) };
     }
     case 'cluster': {
@@ -192,7 +214,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
         defaults: { ...credentials, disableOfflineQueue: true },
       });
       cluster.on('error', onError).on('node-error', onError).on('node-ready', onReady);
-      await cluster.connect();
+      await within(cluster.connect(), () => cluster.destroy());
       return {
         client: cluster,
         lockClient: {
@@ -215,7 +237,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
         passthroughClientErrorEvents: true,
       });
       sentinel.on('error', onError).on('topology-change', onReady);
-      await sentinel.connect();
+      await within(sentinel.connect(), () => sentinel.destroy());
       return {
         client: sentinel,
         lockClient: {

@@ -12,7 +12,7 @@
 import { randomInt } from 'node:crypto';
 import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
-import { classifyClientId, createSessionId } from './id.ts';
+import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { HeldLock } from './lock.ts';
 
 export const PHP_SESSION_DISABLED = 0;
@@ -152,7 +152,7 @@ export class PhpSession {
           id = sent;
           fromClient = true;
         } else if (kind === 'invalid') {
-          host.warning('session_start(): Session ID is too long or contains illegal characters. Only the A-Z, a-z, 0-9, "-", and "," characters are allowed');
+          host.warning(`session_start(): ${INVALID_ID_MESSAGE}`);
           const backend = await this.#openBackend();
           host.warning(`session_start(): Failed to read session data: ${backend?.name ?? this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')})`);
           clear(this.data);

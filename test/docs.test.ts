@@ -25,6 +25,12 @@ describe('php-compat.md', () => {
   it('has a row for every setting tsfpm reads', () => {
     expect(Object.keys(SETTINGS).filter((name) => !compat.includes(`\`${name}\``))).to.deep.equal([]);
   });
+  it('lists no setting in its settings table that tsfpm does not read (but for the not-supported row)', () => {
+    const section = compat.slice(compat.indexOf('## Settings'), compat.indexOf('\n## ', compat.indexOf('## Settings') + 5));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `') && !line.includes('| not supported |'));
+    const named = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+    expect(named.filter((name) => !(name in SETTINGS))).to.deep.equal([]);
+  });
   it('documents every function the PHP API exports', async () => {
     const api = await import('../runtime/index.ts');
     const functions = Object.entries(api)

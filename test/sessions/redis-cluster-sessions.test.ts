@@ -9,6 +9,7 @@ import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../se
 import { RedisLocker } from '../../sessions/redis-lock.ts';
 import { clusterLockKeyFor } from '../../sessions/redis-store.ts';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts';
+import { waitUntil } from '../support/redis-process.ts';
 import { startServer } from '../support/server.ts';
 import { heldLock, lockOptions, newId, sleep, stall } from './lock-contract.ts';
 import { runSessionLockSuite } from './session-lock-suite.ts';
@@ -40,15 +41,14 @@ describe('sessions on Redis Cluster', function () {
           await session_start();
           $_SESSION.visits++;
           echo(String($_SESSION.visits));
-          await new Promise((r) => setTimeout(r, 300));
+          await new Promise((r) => setTimeout(r, 500));
         };`,
       },
       { ini: { 'session.save_handler': 'rediscluster', 'session.save_path': phpredisSavePath(), 'tsfpm.session_redis_format': 'phpredis' } },
     );
     try {
       const response = fetch(`${s.url}/visit.ts`, { headers: { Cookie: `PHPSESSID=${id}` } }).then((r) => r.text());
-      await sleep(150);
-      expect(await cluster.cli('EXISTS', lockKey)).to.equal('1');
+      await waitUntil('the lock key while the request runs', async () => (await cluster.cli('EXISTS', lockKey)) === '1', 5000);
       expect(await response).to.equal('2');
       expect(await cluster.cli('GET', dataKey)).to.equal('visits|i:2;');
       expect(await cluster.cli('EXISTS', lockKey)).to.equal('0');

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { closeBackends } from '../../sessions/backends.ts';
 import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
 import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { waitUntil } from '../support/redis-process.ts';
 import { startRedisSentinel, type TestRedisSentinel } from '../support/redis-sentinel.ts';
 import { startServer } from '../support/server.ts';
 import { heldLock, lockOptions, newId, sleep } from './lock-contract.ts';
@@ -28,6 +29,7 @@ describe('sessions through Redis Sentinel', function () {
     // made before the failover, as a running server's connections are
     const connections: RedisConnection[] = [];
     const lockers: RedisLocker[] = [];
+    let newMaster: number;
     before(async () => {
       for (let i = 0; i < 2; i++) {
         const connection = await connectRedis(parseRedisSavePath('redis', savePath()), 'test', () => {});
@@ -52,35 +54,46 @@ describe('sessions through Redis Sentinel', function () {
         { ini: { 'session.save_handler': 'redis', 'session.save_path': savePath(), 'redis.session.lock_retries': -1 } },
       );
       try {
+        const count = () => fetch(`${s.url}/count.ts`, { headers: { Cookie: cookie } }).then((r) => r.text());
         const first = await fetch(`${s.url}/count.ts`);
         const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+        const dataKey = `app:${cookie.split('=')[1]}`;
         expect(await first.text()).to.equal('1');
-        const id = cookie.split('=')[1]!;
         // the replica has the write before it is promoted
         await sentinel.cli(sentinel.dataPorts[0], 'WAIT', '1', '1000');
 
-        const newMaster = await sentinel.failover();
+        newMaster = await sentinel.failover();
         expect(newMaster).to.equal(sentinel.dataPorts[1]);
-        const counts = [];
-        for (let i = 0; i < 3; i++) counts.push(await (await fetch(`${s.url}/count.ts`, { headers: { Cookie: cookie } })).text());
-        expect(counts).to.deep.equal(['2', '3', '4']);
-        expect(JSON.parse(await sentinel.cli(newMaster, 'GET', `app:${id}`)).n).to.equal(4);
-        expect(s.logs.filter((line) => /Warning/.test(line))).to.deep.equal([]);
+        // Until the client hears of the new master (about a second), requests still go to the old one,
+        // which the Sentinel demotes later: what they write is lost, as with any Sentinel client.
+        let n = 0;
+        await waitUntil('a session write on the new master', async () => {
+          n = Number(await count());
+          const stored = await sentinel.cli(newMaster, 'GET', dataKey);
+          return stored !== '' && JSON.parse(stored).n === n;
+        });
+        const logged = s.logs.length;
+        const counts = [await count(), await count(), await count()];
+        expect(counts).to.deep.equal([n + 1, n + 2, n + 3].map(String));
+        expect(JSON.parse(await sentinel.cli(newMaster, 'GET', dataKey)).n).to.equal(n + 3);
+        expect(s.logs.slice(logged).filter((line) => !/ \[200\]: GET /.test(line))).to.deep.equal([]);
       } finally {
         await s.close();
       }
     });
 
     it('leaves the lock working between processes, a waiter woken by pub/sub on the new master long before its next poll', async () => {
+      const masterOf = (connection: RedisConnection) => (connection.client as { getMasterNode(): { port: number } | undefined }).getMasterNode()?.port;
+      await waitUntil('both processes to follow the new master', async () => connections.every((connection) => masterOf(connection) === newMaster));
       const id = newId();
       const held = heldLock(await lockers[0]!.acquire(id, lockOptions('holder')));
+      expect(await sentinel.cli(newMaster, 'EXISTS', `app:${id}_LOCK`)).to.equal('1');
       const waiter = lockers[1]!.acquire(id, lockOptions('waiter'));
       await sleep(100);
       const releasedAt = performance.now();
       await held.release();
       heldLock(await waiter);
       expect(performance.now() - releasedAt).to.be.below(500);
-      expect(await sentinel.cli(await sentinel.masterPort(), 'EXISTS', `app:${id}_LOCK`)).to.equal('1');
     });
   });
 });
