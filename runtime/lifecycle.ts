@@ -54,13 +54,13 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
     if (!('timeout' in winner) && hasWaitUntil(ctx)) {
       // waitUntil() work runs after the response, as on the platforms that defined it
       if (ctx.phase === 'running') await finishResponse(ctx);
-      const tail = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
-      if (tail !== undefined) ctx.log(`tsfpm: ${new TailTimeoutError(tail).message} (${ctx.describe()}, waitUntil); it is no longer tracked`);
+      const timedOut = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
+      if (timedOut !== undefined) logTailTimeout(ctx, timedOut);
     }
     if ('timeout' in winner) {
       settled.catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`));
       if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), scriptCallSite());
-      else ctx.log(`tsfpm: ${new TailTimeoutError(winner.timeout).message} (${ctx.describe()}); it is no longer tracked`);
+      else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
     }
@@ -76,6 +76,11 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
   }
   await endRequest(ctx);
   return 'done';
+}
+
+/** A tail past tsfpm.tail_timeout: its code cannot be stopped from here, so the request stops waiting for it. */
+function logTailTimeout(ctx: RequestContext, seconds: number): void {
+  ctx.log(`tsfpm: ${new TailTimeoutError(seconds).message} (${ctx.describe()}); it is no longer tracked`);
 }
 
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
