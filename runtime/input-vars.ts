@@ -317,7 +317,7 @@ function text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-/** Splits `bytes` on `separator`; strtok() semantics drop empty pieces. */
+/** Splits `bytes` on `separator`. strtok() drops empty pieces; `keepEmpty` (the POST reader) keeps all but a trailing one. */
 function splitBytes(bytes: Buffer, separator: number, keepEmpty: boolean): Buffer[] {
   const pieces: Buffer[] = [];
   let start = 0;
