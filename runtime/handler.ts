@@ -37,6 +37,7 @@ function bodySettings(ini: RequestIni): BodySettings {
     max_file_uploads: ini.int('max_file_uploads'),
     max_input_vars: ini.int('max_input_vars'),
     max_input_nesting_level: ini.int('max_input_nesting_level'),
+    max_multipart_body_parts: ini.int('max_multipart_body_parts'),
     upload_tmp_dir: ini.get('upload_tmp_dir') ?? '',
     file_uploads: ini.bool('file_uploads'),
     enable_post_data_reading: ini.bool('enable_post_data_reading'),

@@ -62,6 +62,7 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   upload_tmp_dir: { kind: 'string', builtin: '', mode: INI_SYSTEM },
   max_input_vars: { kind: 'int', builtin: '1000', mode: INI_PERDIR | INI_SYSTEM, check: positive },
   max_input_nesting_level: { kind: 'int', builtin: '64', mode: INI_PERDIR | INI_SYSTEM },
+  max_multipart_body_parts: { kind: 'int', builtin: '-1', mode: INI_PERDIR | INI_SYSTEM },
   enable_post_data_reading: { kind: 'bool', builtin: '1', mode: INI_PERDIR | INI_SYSTEM },
   // Mail
   sendmail_path: { kind: 'string', builtin: '/usr/sbin/sendmail -t -i', dev: '', prod: '/usr/sbin/sendmail -t -i', mode: INI_SYSTEM },
