@@ -28,7 +28,7 @@ import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
-import { PHP_KEY_ORDER, type PhpRecord } from './php-serialize.ts';
+import { PHP_KEY_ORDER, type PhpRecord } from './php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from './session-codec.ts';
 
 export interface FilesStoreOptions {

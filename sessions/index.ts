@@ -13,10 +13,9 @@ export { FilesStore, InvalidSessionIdError, parseSavePath, type FilesStoreOption
 export { classifyClientId, createSessionId, INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
 export { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 export { MemoryLocker } from './memory-lock.ts';
-export {
-  PhpCustomObject, PhpEnum, PhpFloat, PhpObject, PhpUnserializeError, serialize, unserialize,
-  type PhpValue, type PhpRecord,
-} from './php-serialize.ts';
+export { serialize } from './php-serialize.ts';
+export { PhpUnserializeError, unserialize } from './php-unserialize.ts';
+export { PhpCustomObject, PhpEnum, PhpFloat, PhpObject, type PhpValue, type PhpRecord } from './php-values.ts';
 export { RedisLocker, type RedisLockerOptions } from './redis-lock.ts';
 export { RedisSessionStore, lockKeyFor, type RedisSessionFormat, type RedisSessionStoreOptions } from './redis-store.ts';
 export { decodeSession, encodeSession, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';

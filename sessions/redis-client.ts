@@ -183,6 +183,31 @@ async function within<T>(connecting: Promise<T>, giveUp: () => void): Promise<T>
 }
 
 /**
+ * Closes gracefully, or destroys the connection when that does not finish in a second: a client that is
+ * reconnecting to a Redis that is gone never finishes its QUIT, and a server's shutdown must not hang on it.
+ */
+function closing(graceful: () => Promise<unknown>, destroyClient: () => void): () => Promise<void> {
+  const destroy = (): void => {
+    try {
+      destroyClient();
+    } catch {
+      // already closed
+    }
+  };
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(destroy()), 1000);
+    });
+    try {
+      await Promise.race([graceful().then(() => undefined, () => destroy()), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
  * Connects to what `where` names. Connection errors go to `log` (each distinct message once until the
  * connection is ready again); commands fail at once while Redis is unreachable instead of queueing.
  */
@@ -206,7 +231,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
       });
       client.on('error', onError).on('ready', onReady);
       await within(client.connect(), () => client.destroy());
-      return { client, lockClient: client, cluster: false, close: () => client.quit().then(() => {}, () => client.destroy()) };
+      return { client, lockClient: client, cluster: false, close: closing(() => client.quit(), () => client.destroy()) };
     }
     case 'cluster': {
       const cluster = createCluster({
@@ -225,7 +250,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
         },
         subscriber: shardedSubscriber(cluster, (line) => log(`tsfpm: Redis session store (${label}): ${line}`)),
         cluster: true,
-        close: () => cluster.close().catch(() => cluster.destroy()),
+        close: closing(() => cluster.close(), () => cluster.destroy()),
       };
     }
     case 'sentinel': {
@@ -259,7 +284,7 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
           destroy: () => void sentinel.destroy(),
         },
         cluster: false,
-        close: () => sentinel.close().catch(() => sentinel.destroy()),
+        close: closing(() => sentinel.close(), () => sentinel.destroy()),
       };
     }
   }

@@ -469,8 +469,24 @@ export class RedisLocker implements SessionLocker {
     return false;
   }
 
+  /**
+   * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
+   * connection can stay unanswered; the queue of this ID must move on all the same.
+   */
+  #bounded<T>(pending: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`)), 2 * this.#commandTimeoutMs);
+    });
+    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
   /** EVAL the first time (which caches the script in Redis), then EVALSHA, and EVAL again after a NOSCRIPT. */
-  async #eval(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
+  #eval(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
+    return this.#bounded(this.#evalOnce(fn, keys, args));
+  }
+
+  async #evalOnce(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
     const options = { timeout: this.#commandTimeoutMs };
     // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next

@@ -11,18 +11,9 @@
  * which is what lazy_write compares.
  */
 
-import {
-  arrayEntries,
-  PhpSerializer,
-  PhpUnserializeError,
-  PhpUnserializer,
-  recordFromEntries,
-  serialize,
-  type PhpMap,
-  type PhpRecord,
-  type PhpValue,
-  type UnserializeOptions,
-} from './php-serialize.ts';
+import { PhpSerializer, serialize } from './php-serialize.ts';
+import { PhpUnserializeError, PhpUnserializer, type UnserializeOptions } from './php-unserialize.ts';
+import { arrayEntries, recordFromEntries, type PhpMap, type PhpRecord, type PhpValue } from './php-values.ts';
 
 export type SessionSerializeHandler = 'php' | 'php_serialize' | 'php_binary';
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { PhpTypeError, ValueError } from '../../runtime/errors.ts';
-import { escapeShellCmd, sendMail, type MailArgs, type MailSettings } from '../../runtime/mail.ts';
+import { sendMail, type MailSettings } from '../../runtime/mail.ts';
+import { escapeShellCmd, type MailArgs } from '../../runtime/mail-message.ts';
 import { listSpool, readSpoolMessage, renderSpoolPage } from '../../runtime/mail-spool.ts';
 
 interface FixtureCase {

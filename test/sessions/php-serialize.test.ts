@@ -2,20 +2,18 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { formatFloat, serialize } from '../../sessions/php-serialize.ts';
+import { PhpUnserializeError, unserialize } from '../../sessions/php-unserialize.ts';
 import {
-  formatFloat,
   PHP_KEY_ORDER,
   PhpCustomObject,
   PhpEnum,
   PhpFloat,
   PhpObject,
-  PhpUnserializeError,
   recordFromEntries,
-  serialize,
-  unserialize,
   type PhpRecord,
   type PhpValue,
-} from '../../sessions/php-serialize.ts';
+} from '../../sessions/php-values.ts';
 
 interface Bytes {
   base64: string;

@@ -43,6 +43,6 @@ describe('sessions when Redis is down', function () {
       if (back!.ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(back!.ok).to.equal(true);
+    expect(back!.ok, s.logs.join('\n')).to.equal(true);
   });
 });

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { PhpFloat, PhpObject, PHP_KEY_ORDER, recordFromEntries, serialize, type PhpRecord, type PhpValue } from '../../sessions/php-serialize.ts';
+import { serialize } from '../../sessions/php-serialize.ts';
+import { PhpFloat, PhpObject, PHP_KEY_ORDER, recordFromEntries, type PhpRecord, type PhpValue } from '../../sessions/php-values.ts';
 import {
   decodeSession,
   DECODE_FAILED_MESSAGE,
