@@ -12,7 +12,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
+import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 
 /** One granted acquisition. */
 interface Holder {
@@ -26,13 +26,6 @@ interface Holder {
   renewal: NodeJS.Timeout | undefined;
 }
 
-/** One acquire() call still waiting. */
-interface Waiter {
-  readonly options: LockOptions;
-  readonly startedAt: number;
-  readonly resolve: (result: AcquireResult) => void;
-  timer: NodeJS.Timeout | undefined;
-}
 
 /** The holder and the waiters, in arrival order, of one session ID. */
 interface Slot {

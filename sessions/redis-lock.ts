@@ -27,7 +27,7 @@
  */
 
 import { createHash, randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
+import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
 
 /**
  * What the locker uses of a node-redis v5 client (a connected `RedisClientType`), or of an adapter that
@@ -119,13 +119,6 @@ function ownerOf(value: string): string {
   return OWN_VALUE.test(value) ? value.slice(37) : value;
 }
 
-/** One acquire() call still waiting. */
-interface Waiter {
-  readonly options: LockOptions;
-  readonly startedAt: number;
-  readonly resolve: (result: AcquireResult) => void;
-  timer: NodeJS.Timeout | undefined;
-}
 
 /** One acquisition this locker holds. */
 interface Held {

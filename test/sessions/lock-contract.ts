@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from '../../sessions/lock.ts';
+import type { RedisLocker } from '../../sessions/redis-lock.ts';
 
 export interface LockerUnderTest {
   readonly locker: SessionLocker;
@@ -30,6 +31,29 @@ export function lockOptions(owner: string, options: Partial<LockOptions> = {}): 
 export function heldLock(result: AcquireResult): HeldLock {
   if (!result.ok) expect.fail(`lock not acquired (held by ${result.holder})`);
   return result.lock;
+}
+
+/**
+ * Two Redis lockers (two processes): the first holder stalls past its TTL, the second takes the lock over and
+ * writes; the stalled holder's fenced SET and DEL must be refused and `read` must still see the new holder's data.
+ */
+export async function expectFencedTakeover(
+  one: { fencedSet: RedisLocker['fencedSet']; fencedDelete: RedisLocker['fencedDelete'] } & SessionLocker,
+  two: { fencedSet: RedisLocker['fencedSet'] } & SessionLocker,
+  dataKey: (id: string) => string,
+  read: (key: string) => Promise<string | null>,
+): Promise<void> {
+  const id = newId();
+  const stalled = heldLock(await one.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+  const waiter = two.acquire(id, lockOptions('next'));
+  await sleep(20);
+  stall(350);
+  const next = heldLock(await waiter);
+  expect(await two.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
+  expect(await one.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
+  expect(await one.fencedDelete(stalled, dataKey(id))).to.equal(false);
+  expect(await read(dataKey(id))).to.equal('fresh');
+  expect(stalled.lost).to.equal(true);
 }
 
 export function runLockContract(name: string, makeLocker: () => Promise<LockerUnderTest>): void {

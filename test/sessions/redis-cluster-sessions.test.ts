@@ -11,7 +11,7 @@ import { clusterLockKeyFor } from '../../sessions/redis-store.ts';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts';
 import { waitUntil } from '../support/redis-process.ts';
 import { startServer } from '../support/server.ts';
-import { heldLock, lockOptions, newId, sleep, stall } from './lock-contract.ts';
+import { expectFencedTakeover, heldLock, lockOptions, newId, sleep } from './lock-contract.ts';
 import { runSessionLockSuite } from './session-lock-suite.ts';
 
 describe('sessions on Redis Cluster', function () {
@@ -98,17 +98,7 @@ describe('sessions on Redis Cluster', function () {
 
     it('refuses a fenced write and delete from a holder whose lock another process took over', async () => {
       const [one, two] = [await newLocker(1000), await newLocker(1000)];
-      const id = newId();
-      const stalled = heldLock(await one.locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
-      const waiter = two.locker.acquire(id, lockOptions('next'));
-      await sleep(20);
-      stall(350);
-      const next = heldLock(await waiter);
-      expect(await two.locker.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
-      expect(await one.locker.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
-      expect(await one.locker.fencedDelete(stalled, dataKey(id))).to.equal(false);
-      expect(stalled.lost).to.equal(true);
-      expect(await cluster.cli('GET', dataKey(id))).to.equal('fresh');
+      await expectFencedTakeover(one.locker, two.locker, dataKey, async (key) => String(await cluster.cli('GET', key)));
     });
   });
 });

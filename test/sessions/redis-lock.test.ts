@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { createClient, RESP_TYPES } from 'redis';
 import { RedisLocker, type RedisLockerOptions } from '../../sessions/redis-lock.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { heldLock, lockOptions, newId, runLockContract, sleep, stall } from './lock-contract.ts';
+import { expectFencedTakeover, heldLock, lockOptions, newId, runLockContract, sleep } from './lock-contract.ts';
 
 const lockKey = (id: string) => `PHPREDIS_SESSION:${id}_LOCK`;
 const dataKey = (id: string) => `PHPREDIS_SESSION:${id}`;
@@ -162,17 +162,7 @@ describe('RedisLocker', () => {
 
     it('refuse a holder whose TTL ran out and whose lock another process took', async () => {
       const [one, two] = [await newLocker({ pollMs: 1000 }), await newLocker({ pollMs: 1000 })];
-      const id = newId();
-      const stalled = heldLock(await one.locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
-      const waiter = two.locker.acquire(id, lockOptions('next'));
-      await sleep(20);
-      stall(350);
-      const next = heldLock(await waiter);
-      expect(await two.locker.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
-      expect(await one.locker.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
-      expect(await one.locker.fencedDelete(stalled, dataKey(id))).to.equal(false);
-      expect(await one.client.get(dataKey(id))).to.equal('fresh');
-      expect(stalled.lost).to.equal(true);
+      await expectFencedTakeover(one.locker, two.locker, dataKey, (key) => one.client.get(key));
     });
 
     it('refuse a holder whose lock key was replaced behind its back, and mark the lock lost', async () => {
