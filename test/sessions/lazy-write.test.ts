@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { closeBackends } from '../../sessions/backends.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { useRedis } from '../support/redis.ts';
 import { sleep, startServer, tempDir } from '../support/server.ts';
 
 // reads the session, changes nothing, holds it a moment: with lazy_write the close only refreshes the expiry
@@ -34,19 +33,12 @@ describe('session.lazy_write: an unchanged session is touched, never rewritten',
   });
 
   describe('redis', () => {
-    let redis: TestRedis;
-    before(async () => {
-      redis = await startRedis();
-    });
-    after(async () => {
-      await closeBackends();
-      await redis.stop();
-    });
+    const redis = useRedis();
 
     it('a logout stored meanwhile is not undone: the close is an EXPIRE, not a SET', async () => {
-      const client = createClient({ url: redis.url });
+      const client = createClient({ url: redis().url });
       await client.connect();
-      const s = await startServer(scripts, { ini: { 'session.save_handler': 'redis', 'session.save_path': `tcp://127.0.0.1:${redis.port}`, 'tsfpm.session_redis_format': 'phpredis' } });
+      const s = await startServer(scripts, { ini: { 'session.save_handler': 'redis', 'session.save_path': `tcp://127.0.0.1:${redis().port}`, 'tsfpm.session_redis_format': 'phpredis' } });
       const key = 'PHPREDIS_SESSION:lazywriteredis0123456789ab';
       try {
         await client.set(key, 'user|s:5:"alice";', { expiration: { type: 'EX', value: 100 } });

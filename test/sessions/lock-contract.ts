@@ -34,6 +34,18 @@ export function heldLock(result: AcquireResult): HeldLock {
 }
 
 /**
+ * `stalledOn` holds a lock with a 100 ms TTL, then the event loop stalls past it (as a long synchronous script
+ * would) while `nextOn` waits: `next` is the lock the waiter got, `stalled` the one that expired under its holder.
+ */
+export async function takeOver(stalledOn: SessionLocker, nextOn: SessionLocker, id = newId()): Promise<{ stalled: HeldLock; next: HeldLock }> {
+  const stalled = heldLock(await stalledOn.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+  const waiter = nextOn.acquire(id, lockOptions('next'));
+  await sleep(20);
+  stall(350);
+  return { stalled, next: heldLock(await waiter) };
+}
+
+/**
  * Two Redis lockers (two processes): the first holder stalls past its TTL, the second takes the lock over and
  * writes; the stalled holder's fenced SET and DEL must be refused and `read` must still see the new holder's data.
  */
@@ -44,11 +56,7 @@ export async function expectFencedTakeover(
   read: (key: string) => Promise<string | null>,
 ): Promise<void> {
   const id = newId();
-  const stalled = heldLock(await one.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
-  const waiter = two.acquire(id, lockOptions('next'));
-  await sleep(20);
-  stall(350);
-  const next = heldLock(await waiter);
+  const { stalled, next } = await takeOver(one, two, id);
   expect(await two.fencedSet(next, dataKey(id), 'fresh', 1440)).to.equal(true);
   expect(await one.fencedSet(stalled, dataKey(id), 'stale', 1440)).to.equal(false);
   expect(await one.fencedDelete(stalled, dataKey(id))).to.equal(false);
@@ -130,12 +138,7 @@ export function runLockContract(name: string, makeLocker: () => Promise<LockerUn
     });
 
     it('lets a waiter in when the holder stalls past its TTL, and marks the stalled lock lost', async () => {
-      const id = newId();
-      const stalled = heldLock(await locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
-      const waiter = locker.acquire(id, lockOptions('waiter'));
-      await sleep(20);
-      stall(350);
-      const next = heldLock(await waiter);
+      const { stalled, next } = await takeOver(locker, locker);
       expect(stalled.lost).to.equal(true);
       expect(await stalled.verify()).to.equal(false);
       await stalled.release();
@@ -160,12 +163,7 @@ export function runLockContract(name: string, makeLocker: () => Promise<LockerUn
     });
 
     it('refuses a fenced write from a holder whose lock was taken over', async () => {
-      const id = newId();
-      const stalled = heldLock(await locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
-      const waiter = locker.acquire(id, lockOptions('waiter'));
-      await sleep(20);
-      stall(350);
-      const next = heldLock(await waiter);
+      const { stalled, next } = await takeOver(locker, locker);
       const writes: string[] = [];
       expect(await locker.fencedWrite(stalled, async () => void writes.push('stalled'))).to.equal(false);
       expect(await locker.fencedWrite(next, async () => void writes.push('next'))).to.equal(true);

@@ -1,31 +1,23 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createClient } from 'redis';
-import { closeBackends } from '../../sessions/backends.ts';
 import { startServer } from '../support/server.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { useRedis } from '../support/redis.ts';
 import { runSessionLockSuite } from './session-lock-suite.ts';
 
 describe('sessions on Redis', () => {
-  let redis: TestRedis;
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    await closeBackends();
-    await redis.stop();
-  });
+  const redis = useRedis();
 
-  runSessionLockSuite('redis', () => ({ 'session.save_path': `tcp://127.0.0.1:${redis.port}` }));
-  runSessionLockSuite('redis', () => ({ 'session.save_path': `tcp://127.0.0.1:${redis.port}?prefix=php:`, 'tsfpm.session_redis_format': 'phpredis' }));
+  runSessionLockSuite('redis', () => ({ 'session.save_path': `tcp://127.0.0.1:${redis().port}` }));
+  runSessionLockSuite('redis', () => ({ 'session.save_path': `tcp://127.0.0.1:${redis().port}?prefix=php:`, 'tsfpm.session_redis_format': 'phpredis' }));
 
   describe('phpredis-compatible format (tsfpm.session_redis_format=phpredis)', () => {
     it('reads what phpredis stored under PHPREDIS_SESSION:<id>, writes PHP\'s format back with TTL gc_maxlifetime, and real PHP decodes it', async () => {
-      const client = createClient({ url: redis.url });
+      const client = createClient({ url: redis().url });
       await client.connect();
       const s = await startServer(
         { 'php.ts': `export default async ({ session_start, $_SESSION, echo }) => { await session_start(); echo(JSON.stringify($_SESSION)); $_SESSION.visits = ($_SESSION.visits ?? 0) + 1; };` },
-        { ini: { 'session.save_handler': 'redis', 'session.save_path': `tcp://127.0.0.1:${redis.port}`, 'tsfpm.session_redis_format': 'phpredis', 'session.gc_maxlifetime': 1440 } },
+        { ini: { 'session.save_handler': 'redis', 'session.save_path': `tcp://127.0.0.1:${redis().port}`, 'tsfpm.session_redis_format': 'phpredis', 'session.gc_maxlifetime': 1440 } },
       );
       try {
         // the bytes phpredis writes for $_SESSION = ['user' => ['id' => 7, 'name' => 'Зоя'], 'visits' => 1]
