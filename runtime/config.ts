@@ -10,8 +10,10 @@ import { parseIniFile } from './ini-file.ts';
 import { iniBool } from './ini-values.ts';
 import { stderrSink, type LogSink } from './log.ts';
 import { IniSettings, type Mode, type SettingSource } from './options.ts';
+import { Pool } from './pool.ts';
 import type { RequestContext } from './request-context.ts';
 import { Router } from './routing.ts';
+import type { PoolSnapshot } from './snapshot.ts';
 import { ScriptLoader } from './script-loader.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -50,6 +52,21 @@ export interface ServerConfig {
   readonly serverName: string | undefined;
   /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
   readonly live: Set<RequestContext>;
+  /** Children, queue, tail budget and the status page's counters. */
+  readonly pool: Pool;
+  /**
+   * The other processes serving the same port (--workers): the status page and metrics ask them
+   * for theirs. Set by the worker process; undefined for a single process.
+   */
+  peers: Peers | undefined;
+}
+
+/** The pool-wide view of several processes, gathered by the primary. */
+export interface Peers {
+  /** Every process's status snapshot, this one's included. */
+  snapshots(): Promise<PoolSnapshot[]>;
+  /** The Prometheus text of every process, aggregated. */
+  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 const iniString = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '') : String(v));
@@ -82,5 +99,18 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
     version: VERSION,
     serverName: options.serverName,
     live: new Set(),
+    pool: new Pool(
+      {
+        name: 'www',
+        processManager: settings.get('pm') ?? 'static',
+        maxChildren: Number(settings.get('pm.max_children')),
+        backlog: Number(settings.get('listen.backlog')),
+        maxTails: Number(settings.get('tsfpm.max_tails')),
+        tailOverflow: settings.get('tsfpm.tail_overflow') === 'refuse' ? 'refuse' : 'wait',
+        tailsHoldChildren: iniBool(settings.get('tsfpm.tails_hold_children') ?? '0'),
+      },
+      log,
+    ),
+    peers: undefined,
   };
 }

@@ -12,6 +12,8 @@ import { installRequestContext } from './wait-until.ts';
 import { E_WARNING } from './error-reporting.ts';
 import { sendErrorPage } from './error-page.ts';
 import { mailPage } from './mail-page.ts';
+import { serveAdminPage } from './admin-pages.ts';
+import { PoolSlot } from './pool.ts';
 import { runRequest } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
 import { RequestContext } from './request-context.ts';
@@ -57,7 +59,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined);
   };
 
-  const runScript = async (req: MountedRequest, res: ServerResponse, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
+  const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
     let script = preloaded;
     if (!script) {
       try {
@@ -84,6 +86,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       (w) => startup.push(w),
     );
     const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles });
+    ctx.slot = slot;
     for (const w of startup) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
     return runRequest(ctx, script, asRouter);
   };
@@ -94,6 +97,8 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       mailPage(config, req, res, mailPath);
       return;
     }
+    const admin = serveAdminPage(config, req, res, rawPath);
+    if (admin !== false && (await admin)) return;
     const route: Route = fixed ? { kind: 'script', target: fixed.target } : config.routes.resolve(rawPath);
     if (!config.router && route.kind === 'refused') {
       if (next && route.status === 404 && route.reason === 'no such file') return next();
@@ -104,12 +109,19 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
       return;
     }
+    if (!(await config.pool.admit())) {
+      const { maxChildren, backlog } = config.pool.settings;
+      res.setHeader('Retry-After', '1');
+      return refuse(req, res, 503, `server busy: pm.max_children (${maxChildren}) scripts running and listen.backlog (${backlog}) waiting`);
+    }
+    const slot = new PoolSlot(config.pool);
     const settings = bodySettings(new RequestIni(config.settings));
     const warnings: string[] = [];
     let body: ParsedBody;
     try {
       body = await parseRequestBody(req, settings, (w) => warnings.push(w));
     } catch (err) {
+      slot.release();
       const status = (err as { status?: number }).status ?? 400;
       return refuse(req, res, status, `request body refused: ${(err as Error).message}`);
     }
@@ -118,7 +130,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
         const routerTarget: ScriptTarget =
           route.kind === 'script' ? route.target : { file: config.router, scriptName: rawPath, pathInfo: '' };
         const routerScript = await config.loader.load(config.router);
-        const outcome = await runScript(req, res, routerTarget, body, warnings, routerScript, true);
+        const outcome = await runScript(req, res, slot, routerTarget, body, warnings, routerScript, true);
         if (outcome === 'done') return;
         if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
         if (route.kind === 'static') {
@@ -127,8 +139,9 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
           return;
         }
       }
-      if (route.kind === 'script') await runScript(req, res, route.target, body, config.router ? [] : warnings, fixed?.script);
+      if (route.kind === 'script') await runScript(req, res, slot, route.target, body, config.router ? [] : warnings, fixed?.script);
     } finally {
+      slot.release();
       await removeUploads(body.tmpFiles, config.log);
     }
   };

@@ -28,6 +28,8 @@ import { runInRequest } from './context.ts';
 import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from './error-reporting.ts';
 import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
+import { sendErrorPage } from './error-page.ts';
+import { requestState } from './pool.ts';
 import { removeUploads } from './uploads.ts';
 import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
 import type { RequestContext } from './request-context.ts';
@@ -53,9 +55,12 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
     ]);
     if (!('timeout' in winner) && hasWaitUntil(ctx)) {
       // waitUntil() work runs after the response, as on the platforms that defined it
-      if (ctx.phase === 'running') await finishResponse(ctx);
-      const timedOut = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
-      if (timedOut !== undefined) logTailTimeout(ctx, timedOut);
+      if (ctx.phase === 'running' && (await finishResponse(ctx)) && !(await enterTail(ctx))) {
+        ctx.log(`tsfpm: waitUntil() work is no longer tracked (${ctx.describe()})`);
+      } else {
+        const timedOut = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
+        if (timedOut !== undefined) logTailTimeout(ctx, timedOut);
+      }
     }
     if ('timeout' in winner) {
       settled.catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`));
@@ -83,6 +88,14 @@ function logTailTimeout(ctx: RequestContext, seconds: number): void {
   ctx.log(`tsfpm: ${new TailTimeoutError(seconds).message} (${ctx.describe()}); it is no longer tracked`);
 }
 
+/**
+ * After the finish: the request leaves its child for a tail slot, waiting for one when
+ * tsfpm.max_tails are running, or false when tsfpm.tail_overflow refuses it.
+ */
+export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
+  return ctx.slot ? ctx.slot.toTail(ctx) : true;
+}
+
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
@@ -97,7 +110,33 @@ export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   return true;
 }
 
+/**
+ * Ends a request from outside its script: request_terminate_timeout, a script stuck in synchronous
+ * code, a shutdown deadline. The script is not waited for (it may never settle) and its shutdown
+ * functions do not run, as when PHP-FPM kills a child; what the request holds is let go as at its
+ * end: the session written and unlocked, upload files removed, the pool slot freed. A response not
+ * sent yet becomes `status`; one already streaming is cut.
+ */
+export async function stopRequest(ctx: RequestContext, status: number, reason: string): Promise<void> {
+  if (ctx.phase === 'done') return;
+  const hadTail = ctx.phase === 'finished';
+  ctx.log(`tsfpm: ${reason} (${ctx.describe()}, ${requestState(ctx)})`);
+  ctx.phase = 'done';
+  ctx.closing = true;
+  ctx.deadline?.clear();
+  ctx.output.discardAll();
+  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/');
+  await releaseResources(ctx, 'end');
+  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+  ctx.slot?.release();
+  ctx.respondedAt ??= performance.now();
+  requestEnded(ctx, hadTail);
+}
+
 async function endRequest(ctx: RequestContext): Promise<void> {
+  // stopped from outside (stopRequest) while the script was still going: already ended
+  if (ctx.phase === 'done') return;
+  const hadTail = ctx.phase === 'finished';
   await runShutdownFunctions(ctx);
   ctx.closing = true;
   ctx.output.endAll();
@@ -109,8 +148,22 @@ async function endRequest(ctx: RequestContext): Promise<void> {
     ctx.respondedAt = performance.now();
   }
   ctx.phase = 'done';
+  requestEnded(ctx, hadTail);
+}
+
+/** The request leaves the live set; the access log and the pool's observers hear of it. */
+function requestEnded(ctx: RequestContext, hadTail: boolean): void {
   ctx.config.live.delete(ctx);
   accessLog(ctx);
+  const now = performance.now();
+  const respondedAt = ctx.respondedAt ?? now;
+  ctx.config.pool.ended({
+    method: ctx.req.method ?? 'GET',
+    status: ctx.res.statusCode,
+    script: ctx.target.scriptName,
+    responseSeconds: (respondedAt - ctx.startedAt) / 1000,
+    tailSeconds: hadTail ? (now - respondedAt) / 1000 : undefined,
+  });
 }
 
 /** A router that returned false: its session is released and its output dropped, the request goes on. */

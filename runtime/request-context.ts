@@ -16,6 +16,7 @@ import { appendToLogFile } from './log.ts';
 import { RequestIni } from './options.ts';
 import { OutputStack } from './output.ts';
 import { createPhpApi, type PhpApi } from './php-api.ts';
+import type { PoolSlot } from './pool.ts';
 import type { RequestVars } from './request.ts';
 import { ResponseSink, type SendOptions } from './response.ts';
 import type { ScriptTarget } from './routing.ts';
@@ -65,6 +66,12 @@ export class RequestContext {
   lastError: { type: number; message: string; file: string; line: number } | undefined;
   /** max_execution_time while running, tsfpm.tail_timeout after the finish. */
   deadline: Deadline | undefined;
+  /** The pool slot it holds: a child until the finish, then a tail slot. */
+  slot: PoolSlot | undefined;
+  /** session_start() is waiting for the session lock (the status page's state). */
+  waitingForLock = false;
+  /** The request holds a session lock. */
+  sessionLocked = false;
   #api: PhpApi | undefined;
   #discardLogged = false;
   readonly #sendOptions: SendOptions;

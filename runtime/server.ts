@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConfig, type ServerConfig, type TsfpmOptions } from './config.ts';
 import { createRequestHandler } from './handler.ts';
+import { applyHttpLimits, httpServerOptions } from './http-limits.ts';
 
 export interface TsfpmServer {
   readonly http: Server;
@@ -23,7 +24,8 @@ export interface TsfpmServer {
 export function createServer(options: TsfpmOptions): TsfpmServer {
   const config = createConfig(options);
   const handler = createRequestHandler(config);
-  const http = createHttpServer((req, res) => handler(req, res));
+  const http = createHttpServer(httpServerOptions(config), (req, res) => handler(req, res));
+  applyHttpLimits(http, config);
   return {
     http,
     config,

@@ -64,6 +64,21 @@ function host(ctx: RequestContext): SessionHost {
     log: (line) => ctx.log(line),
     owner: ctx.describe(),
     idExtraChars: secret() ? '_' : '',
+    lockEvents: {
+      waiting() {
+        ctx.waitingForLock = true;
+        ctx.config.pool.lockWaitStarted();
+      },
+      waited(waitedMs, acquired) {
+        ctx.waitingForLock = false;
+        ctx.sessionLocked = acquired;
+        ctx.config.pool.lockWaitEnded(waitedMs / 1000, acquired);
+      },
+      released() {
+        ctx.sessionLocked = false;
+        ctx.config.pool.lockReleased();
+      },
+    },
     backend: () =>
       openBackend({
         handler: ini.get('session.save_handler') ?? 'files',

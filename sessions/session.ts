@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
-import type { HeldLock } from './lock.ts';
+import type { AcquireResult, HeldLock } from './lock.ts';
 
 export const PHP_SESSION_DISABLED = 0;
 export const PHP_SESSION_NONE = 1;
@@ -43,6 +43,14 @@ export interface SessionHost {
   backend(): Promise<SessionBackend>;
   /** Extra ID characters accepted (express-session's `_` when its signed cookies are shared). */
   readonly idExtraChars: string;
+  /** Told when this session starts and stops waiting for its lock, and when it lets a held lock go (status and metrics). */
+  readonly lockEvents?: SessionLockEvents;
+}
+
+export interface SessionLockEvents {
+  waiting(): void;
+  waited(waitedMs: number, acquired: boolean): void;
+  released(): void;
 }
 
 function fingerprint(data: SessionData): string {
@@ -213,7 +221,16 @@ export class PhpSession {
   async #acquire(backend: SessionBackend, id: string): Promise<boolean> {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return true;
-    const result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner });
+    const events = this.#host.lockEvents;
+    events?.waiting();
+    let result: AcquireResult;
+    try {
+      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner });
+    } catch (err) {
+      events?.waited(0, false);
+      throw err;
+    }
+    events?.waited(result.waitedMs, result.ok);
     if (result.ok) {
       this.#lock = result.lock;
       this.#watchSlowLock();
@@ -256,6 +273,7 @@ export class PhpSession {
     clearTimeout(this.#slowTimer);
     const lock = this.#lock;
     this.#lock = undefined;
+    if (lock) this.#host.lockEvents?.released();
     await lock?.release();
   }
 

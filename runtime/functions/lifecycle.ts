@@ -6,7 +6,7 @@
 import { E_ALL, E_USER_DEPRECATED, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '../error-reporting.ts';
 import { ExitSignal, ValueError } from '../errors.ts';
 import { iniBool } from '../ini-values.ts';
-import { finishResponse } from '../lifecycle.ts';
+import { enterTail, finishResponse } from '../lifecycle.ts';
 import { appendToLogFile } from '../log.ts';
 import type { RequestContext } from '../request-context.ts';
 
@@ -19,7 +19,12 @@ export const lifecycleFunctions = {
    * Flushes all output, releases the session, sends the whole response and lets the script go on.
    * true the first time, false once the response is already finished.
    */
-  fastcgi_finish_request: (ctx: RequestContext): Promise<boolean> => finishResponse(ctx),
+  async fastcgi_finish_request(ctx: RequestContext): Promise<boolean> {
+    const finished = await finishResponse(ctx);
+    // a tail refused by tsfpm.tail_overflow ends here, as exit() would
+    if (finished && !(await enterTail(ctx))) throw new ExitSignal(0);
+    return finished;
+  },
   /** register_shutdown_function($callback, ...$args): runs after the script, before the session is closed. */
   register_shutdown_function(ctx: RequestContext, callback: (...args: never[]) => unknown, ...args: unknown[]): void {
     ctx.shutdownFunctions.push(() => (callback as (...a: unknown[]) => unknown)(...args));
