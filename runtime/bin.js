@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A tail cut at shutdown goes on in this process, and a script's own timers or connections may hold
+// it too: the process exits once what is pending (log files) is written, at most a second later.
+setTimeout(() => process.exit(code), 1000).unref();

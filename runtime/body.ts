@@ -128,8 +128,11 @@ function discard(req: IncomingMessage): void {
   req.resume();
 }
 
-function aborted(): RequestBodyError {
-  return new RequestBodyError(400, 'the client closed the connection before sending the whole request body');
+/** The connection closed mid-body: the client left, or the server cut it (tsfpm.request_timeout, a malformed chunk). */
+function aborted(req: IncomingMessage, received: number): RequestBodyError {
+  const declared = req.headers['content-length'];
+  const of = declared === undefined ? '' : ` of ${declared}`;
+  return new RequestBodyError(400, `the connection closed before the whole request body arrived (${received}${of} bytes)`);
 }
 
 /** Content-Length as a number, null when absent (a chunked body or none). */
@@ -192,7 +195,7 @@ function tooLongMessage(limit: number): string {
 
 /** Buffers the whole body; null (and the rest drained) once it grows past `limit`. */
 function readAll(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (req.readableEnded) return req.complete ? Promise.resolve(Buffer.alloc(0)) : Promise.reject(aborted());
+  if (req.readableEnded) return req.complete ? Promise.resolve(Buffer.alloc(0)) : Promise.reject(aborted(req, 0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -219,12 +222,12 @@ function readAll(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     };
     const onError = (): void => {
       stop();
-      reject(aborted());
+      reject(aborted(req, size));
     };
     const onClose = (): void => {
       if (req.complete) return;
       stop();
-      reject(aborted());
+      reject(aborted(req, size));
     };
     req.on('data', onData);
     req.on('end', onEnd);
@@ -362,7 +365,7 @@ class MultipartReader {
         if (received > this.#limit) finish('too-large');
       };
       const onClose = (): void => {
-        if (!req.complete) finish(aborted());
+        if (!req.complete) finish(aborted(req, received));
       };
       parser.on('field', (name, value) => this.#field(name as string | undefined, value));
       parser.on('file', (name, stream, info) => this.#file(name as string | undefined, stream, info));

@@ -16,6 +16,11 @@ export interface CallSite {
 const OWN_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 const OWN_DIRS = [OWN_ROOT + 'runtime' + sep, OWN_ROOT + 'sessions' + sep];
 
+/** A file of tsfpm itself: its frames are never the script's. */
+export function isOwnFile(file: string): boolean {
+  return OWN_DIRS.some((d) => file.startsWith(d));
+}
+
 const FRAME = /\(?((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
 
 /**
@@ -37,7 +42,7 @@ export function scriptCallSite(stack: string | undefined = captureStack().stack)
     const m = FRAME.exec(line.trim());
     if (!m) continue;
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (OWN_DIRS.some((d) => file.startsWith(d)) || file.includes(`${sep}node_modules${sep}`)) continue;
+    if (isOwnFile(file) || file.includes(`${sep}node_modules${sep}`)) continue;
     return { file, line: Number(m[2]) };
   }
   return undefined;

@@ -1,27 +1,42 @@
 /**
- * `tsfpm -S host:port [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--production] [router.ts]`:
+ * `tsfpm -S host:port [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]`:
  * the shape of `php -S`. argv → options → server; prints where it listens and one access-log
- * line per request; Ctrl-C (or SIGTERM) stops it after in-flight requests and tails finish.
+ * line per request. One process by default; with `--workers N` (tsfpm.workers, PHP_CLI_SERVER_WORKERS)
+ * this process is the primary of N workers (cluster-primary.ts) and each worker runs this same
+ * command (cluster-worker.ts). SIGTERM, SIGINT (Ctrl-C) and SIGQUIT stop it gracefully
+ * (graceful-stop.ts); SIGUSR2 replaces the workers one at a time.
+ *
+ * Exit codes: 0 after a stop (requests cut at the deadline are logged, not failures), 1 when it
+ * cannot listen, 64 for a usage or setting error.
  * @module
  */
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { VERSION, type TsfpmOptions } from './config.ts';
+import { ClusterPrimary } from './cluster-primary.ts';
+import { runWorker } from './cluster-worker.ts';
+import { createConfig, VERSION, type ServerConfig, type TsfpmOptions } from './config.ts';
+import { gracefulStop, STOP_SIGNALS } from './graceful-stop.ts';
 import { parseDefineArg } from './ini-file.ts';
 import { asctime } from './log.ts';
-import { createServer } from './server.ts';
+import { serverFor } from './server.ts';
 
-export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--production] [router.ts]
+export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
 
   -S <addr>:<port>  Run the development server on <addr>:<port> (as php -S)
   -t <docroot>      Document root (default: the current directory)
   -c <path>         Read settings from this php.ini-style file
   -n                No php.ini file is read (the default unless -c is given)
   -d name=value     Set a php.ini setting; repeat as needed. Unknown names are kept for ini_get()
+  --workers <N>     N processes serving the port (tsfpm.workers; PHP_CLI_SERVER_WORKERS as php -S)
   --production      php.ini-production defaults (also when NODE_ENV=production)
   -h, --help        This help
   -v, --version     Version
   router.ts         A script run for every request; returning false serves the request normally
+
+Signals: SIGTERM, SIGINT (Ctrl-C) and SIGQUIT stop gracefully: no new connections, responses in
+flight finished, background tails given process_control_timeout seconds; a second SIGTERM or SIGINT
+cuts them at once. SIGUSR2 (with --workers) replaces the workers one at a time.
 `;
 
 export interface CliArgs {
@@ -64,6 +79,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       const [value, j] = takeValue('-c', i);
       i = j;
       options.iniFile = resolve(value);
+    } else if (arg === '--workers' || arg.startsWith('--workers=')) {
+      let value: string;
+      if (arg === '--workers') {
+        value = argv[++i] ?? '';
+        if (value === '') throw new Error('option --workers requires an argument');
+      } else value = arg.slice('--workers='.length);
+      defines.push({ name: 'tsfpm.workers', value: positiveCount(value, '--workers') });
     } else if (arg.startsWith('-d')) {
       const [value, j] = takeValue('-d', i);
       i = j;
@@ -78,11 +100,25 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return result;
 }
 
+function positiveCount(value: string, what: string): string {
+  if (!/^[1-9]\d*$/.test(value.trim())) throw new Error(`${what} must be a positive integer, not "${value}"`);
+  return value.trim();
+}
+
+/** PHP_CLI_SERVER_WORKERS, as php -S reads it: below --workers and -d, above the php.ini file. */
+function withEnvironment(options: TsfpmOptions, env: NodeJS.ProcessEnv): TsfpmOptions {
+  const workers = env.PHP_CLI_SERVER_WORKERS;
+  if (workers === undefined || workers === '') return options;
+  return { ...options, ini: { ...options.ini, 'tsfpm.workers': positiveCount(workers, 'PHP_CLI_SERVER_WORKERS') } };
+}
+
 /** Runs the CLI; resolves with the process exit code once the server has stopped. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let args: CliArgs;
+  let options: TsfpmOptions;
   try {
     args = parseArgs(argv);
+    options = withEnvironment(args.options, env);
   } catch (err) {
     process.stderr.write(`tsfpm: ${(err as Error).message}\n\n${USAGE}`);
     return 64;
@@ -100,25 +136,53 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 64;
   }
   const { host, port } = args.listen;
-  const server = createServer({ ...args.options, serverName: host });
-  let address;
+  let config: ServerConfig;
   try {
-    address = await server.listen(port, host);
+    config = createConfig({ ...options, serverName: host });
+  } catch (err) {
+    process.stderr.write(`tsfpm: ${(err as Error).message}\n`);
+    return 64;
+  }
+  if (cluster.isWorker) return runWorker(config, host, port);
+  const workers = Number(config.settings.get('tsfpm.workers') ?? 1);
+  return workers > 1 ? runPrimary(config, host, workers) : runSingle(config, host, port);
+}
+
+/** One process: the server runs here. */
+async function runSingle(config: ServerConfig, host: string, port: number): Promise<number> {
+  const server = serverFor(config);
+  let bound: number;
+  try {
+    bound = (await server.listen(port, host)).port;
   } catch (err) {
     process.stderr.write(`[${asctime()}] Failed to listen on ${host}:${port} (reason: ${(err as Error).message})\n`);
     return 1;
   }
+  printBanner(config, host, bound);
+  if (Number(config.settings.get('pm.max_requests') ?? 0) > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
+  const stopper = gracefulStop(server);
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stopper.signal(signal));
+  process.on('SIGUSR2', () => config.log('tsfpm: SIGUSR2: replacing workers needs --workers 2 or more; ignored'));
+  await stopper.done;
+  return 0;
+}
+
+/** `--workers N`: this process forks and watches the workers, which listen on the -S address. */
+async function runPrimary(config: ServerConfig, host: string, workers: number): Promise<number> {
+  const primary = new ClusterPrimary(config, workers);
+  const bound = await primary.start();
+  if (!bound) {
+    await primary.exited;
+    return 1;
+  }
+  const maxRequests = Number(config.settings.get('pm.max_requests') ?? 0);
+  printBanner(config, host, bound.port, `${workers} workers (pm.max_requests = ${maxRequests}); SIGUSR2 replaces them one at a time`);
+  return primary.exited;
+}
+
+function printBanner(config: ServerConfig, host: string, port: number, processes?: string): void {
   const shown = host.includes(':') ? `[${host}]` : host;
-  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} Development Server (http://${shown}:${address.port}) started\n`);
-  process.stderr.write(`[${asctime()}] Document root is ${server.config.docroot}\n[${asctime()}] Press Ctrl-C to quit.\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`[${asctime()}] ${signal}: stopping; waiting for requests and background tails\n`);
-      resolveStop();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  const cut = await server.close(Number(server.config.settings.get('tsfpm.tail_timeout') ?? 300) * 1000);
-  return cut === 0 ? 0 : 1;
+  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} Development Server (http://${shown}:${port}) started\n`);
+  if (processes) process.stderr.write(`[${asctime()}] ${processes}\n`);
+  process.stderr.write(`[${asctime()}] Document root is ${config.docroot}\n[${asctime()}] Press Ctrl-C to quit.\n`);
 }

@@ -13,6 +13,7 @@ import { E_WARNING } from './error-reporting.ts';
 import { sendErrorPage } from './error-page.ts';
 import { mailPage } from './mail-page.ts';
 import { serveAdminPage } from './admin-pages.ts';
+import { metricsOf } from './metrics.ts';
 import { PoolSlot } from './pool.ts';
 import { runRequest } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
@@ -20,8 +21,10 @@ import { RequestContext } from './request-context.ts';
 import { requestVars } from './request.ts';
 import type { Route, ScriptTarget } from './routing.ts';
 import type { ScriptFunction } from './script-loader.ts';
+import { responseHeaders } from './response-headers.ts';
 import { serveStatic } from './static.ts';
 import { removeUploads } from './uploads.ts';
+import { startWatchdog } from './watchdog.ts';
 
 export type NextFunction = (err?: unknown) => void;
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
@@ -52,11 +55,13 @@ function bodySettings(ini: RequestIni): BodySettings {
 export function createRequestHandler(config: ServerConfig, fixed?: { target: ScriptTarget; script?: ScriptFunction }): RequestHandler {
   installCrashGuards(config.log);
   installRequestContext();
+  startWatchdog(config); // for scripts stuck in synchronous code, when a time limit is on
+  metricsOf(config); // subscribed to the pool now, so the metrics count from the first request
   const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
     config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
-    sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined);
+    sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined, responseHeaders(config.settings));
   };
 
   const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
@@ -94,8 +99,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   const dispatch = async (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> => {
     const rawPath = (req.url ?? '/').split('?')[0]!;
     if (mailPath && (rawPath === mailPath || rawPath.startsWith(mailPath + '/'))) {
-      mailPage(config, req, res, mailPath);
-      return;
+      return mailPage(config, req, res, mailPath);
     }
     const admin = serveAdminPage(config, req, res, rawPath);
     if (admin !== false && (await admin)) return;
@@ -105,7 +109,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       return refuse(req, res, route.status, route.reason);
     }
     if (!config.router && route.kind === 'static') {
-      const status = await serveStatic(req, res, config.docroot, route.file);
+      const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
       config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
       return;
     }
@@ -134,7 +138,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
         if (outcome === 'done') return;
         if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
         if (route.kind === 'static') {
-          const status = await serveStatic(req, res, config.docroot, route.file);
+          const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
           config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
           return;
         }
@@ -149,7 +153,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   return (req, res, next) => {
     dispatch(req, res, next).catch((err: unknown) => {
       config.log(`tsfpm: internal error serving ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!res.headersSent) sendErrorPage(res, 500, req.url ?? '/');
+      if (!res.headersSent) sendErrorPage(res, 500, req.url ?? '/', undefined, responseHeaders(config.settings));
       else res.destroy();
     });
   };

@@ -2,15 +2,191 @@
  * The HTTP server's own limits, by tsfpm.* settings: header size and count, header and request
  * timeouts (slowloris), keep-alive. PHP has none of these (nginx or Apache in front of PHP-FPM
  * does); tsfpm's server faces clients itself.
+ *
+ * Every connection refused before its request reaches the handler gets a status and one log line
+ * naming the client and the cause, as nginx's error log does:
+ *
+ *   head over tsfpm.max_header_size ............................. 431 (Node's parser)
+ *   more than tsfpm.max_headers_count header lines .............. 431 (counted here: Node drops extras)
+ *   head not received within tsfpm.header_timeout ............... 408
+ *   body not received within tsfpm.request_timeout .............. 408
+ *   anything Node's parser refuses (request line, header syntax,
+ *   Content-Length, Transfer-Encoding, chunk sizes, early EOF) ... 400
+ *   chunk extensions over Node's limit ........................... 413
+ *   HTTP/1.1 without Host ........................................ 400
+ *   Expect other than 100-continue ............................... 417
+ *   CONNECT ...................................................... 405
+ *   requests pipelined past tsfpm.keepalive_requests ............. 503 (Node's; the connection closes first)
  * @module
  */
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ServerConfig } from './config.ts';
+import { rawErrorResponse, sendErrorPage } from './error-page.ts';
+import { RequestIni } from './options.ts';
+import { responseHeaders } from './response-headers.ts';
+
+/** The limits in Node's units (bytes, milliseconds). */
+interface Limits {
+  readonly maxHeaderSize: number;
+  readonly maxHeadersCount: number;
+  readonly headerTimeoutMs: number;
+  /** 0: no limit. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** 0: no limit. */
+  readonly keepAliveRequests: number;
+}
+
+function limitsOf(config: ServerConfig): Limits {
+  const ini = new RequestIni(config.settings);
+  const requestTimeoutMs = Math.max(0, ini.int('tsfpm.request_timeout')) * 1000;
+  const headerTimeoutMs = ini.int('tsfpm.header_timeout') * 1000;
+  return {
+    maxHeaderSize: ini.quantity('tsfpm.max_header_size'),
+    maxHeadersCount: ini.int('tsfpm.max_headers_count'),
+    // Node refuses a head timeout longer than the whole-request one; the head is part of the request
+    headerTimeoutMs: requestTimeoutMs > 0 ? Math.min(headerTimeoutMs, requestTimeoutMs) : headerTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: Math.max(0, ini.int('tsfpm.keepalive_timeout')) * 1000,
+    keepAliveRequests: Math.max(0, ini.int('tsfpm.keepalive_requests')),
+  };
+}
 
 /** Options fixed when the node:http server is created. */
-export function httpServerOptions(_config: ServerConfig): ServerOptions {
-  return {};
+export function httpServerOptions(config: ServerConfig): ServerOptions {
+  const limits = limitsOf(config);
+  const shortest = Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs || Infinity);
+  return {
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout: limits.headerTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks both timeouts on this timer (30 s by default): a 2 s header_timeout would fire after 30
+    connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(shortest / 4))),
+    // refused below with a log line and tsfpm's page, instead of Node's silent 400
+    requireHostHeader: false,
+  };
+}
+
+/** The request a connection is reading or answering, for naming it when the connection fails. */
+interface InFlight {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
 }
 
 /** Limits set on the created server, and the log line for each connection refused before a request. */
-export function applyHttpLimits(_http: Server, _config: ServerConfig): void {}
+export function applyHttpLimits(http: Server, config: ServerConfig): void {
+  const limits = limitsOf(config);
+  const headers = responseHeaders(config.settings);
+  const inFlight = new WeakMap<Duplex, InFlight>();
+  const refused = new WeakSet<Duplex>();
+  const served = new WeakMap<Duplex, number>();
+  // one header line over the limit is enough to know; Node drops the lines past maxHeadersCount
+  http.maxHeadersCount = limits.maxHeadersCount + 1;
+  // Node answers 503 to requests pipelined past the limit; the last one allowed gets Connection: close below
+  http.maxRequestsPerSocket = limits.keepAliveRequests;
+
+  const client = (socket: Duplex): string => {
+    const s = socket as Duplex & { remoteAddress?: string; remotePort?: number };
+    return `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
+  };
+  const refuseSocket = (socket: Duplex, status: number, cause: string, request?: IncomingMessage): void => {
+    if (refused.has(socket)) return;
+    refused.add(socket);
+    const what = request ? `${request.method} ${request.url}` : 'request refused before it was read';
+    config.log(`${client(socket)} [${status}]: ${what} - ${cause}`);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const linger = setTimeout(() => socket.destroy(), 2000);
+    linger.unref();
+    // end, then close once the response is out: closing at once can reset the connection before the client reads it
+    socket.end(rawErrorResponse(status, headers), () => {
+      clearTimeout(linger);
+      socket.destroy();
+    });
+  };
+
+  http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const current = inFlight.get(socket);
+    const code = err.code ?? '';
+    if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // ECONNRESET, EPIPE …: the client is gone, nobody to answer
+      socket.destroy();
+      return;
+    }
+    if (current?.res.headersSent) {
+      config.log(`${client(socket)} [${current.res.statusCode}]: ${current.req.method} ${current.req.url} - connection closed: ${err.message} (${code})`);
+      socket.destroy();
+      return;
+    }
+    const [status, cause] = clientErrorCause(err, code, limits, current !== undefined && !current.req.complete);
+    refuseSocket(socket, status, cause, current?.req);
+  });
+
+  http.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    // Node hands the socket over without its error listener: a reset would otherwise be an uncaught error
+    socket.on('error', () => {});
+    refuseSocket(socket, 405, 'CONNECT is not supported', req);
+  });
+
+  http.on('dropRequest', (req: IncomingMessage, socket: Duplex) => {
+    config.log(`${client(socket)} [503]: ${req.method} ${req.url} - pipelined past tsfpm.keepalive_requests (${limits.keepAliveRequests}) on one connection, which closes`);
+  });
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, cause: string): void => {
+    config.log(`${client(req.socket)} [${status}]: ${req.method} ${req.url} - ${cause}`);
+    res.setHeader('Connection', 'close');
+    sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, undefined, headers);
+  };
+
+  http.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    refuse(req, res, 417, `unsupported Expect: ${req.headers.expect}`);
+  });
+
+  // Node has no hook between parsing a request and its 'request' listeners: the handler given to
+  // createServer is taken over and called once the request passed the checks Node does not make
+  const handlers = http.listeners('request') as RequestListener[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const entry = { req, res };
+    inFlight.set(req.socket, entry);
+    res.once('close', () => {
+      if (inFlight.get(req.socket) === entry) inFlight.delete(req.socket);
+    });
+    // Node only announces Connection: close on the last request allowed and then waits for the client
+    // (forever with keepalive_timeout 0, Node's "no timeout"); this header makes it close the connection itself.
+    // keepalive_timeout=0 turns keep-alive off, as nginx's keepalive_timeout 0.
+    const count = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, count);
+    if (limits.keepAliveTimeoutMs === 0 || (limits.keepAliveRequests > 0 && count >= limits.keepAliveRequests)) res.setHeader('Connection', 'close');
+    const lines = req.rawHeaders.length / 2;
+    if (lines > limits.maxHeadersCount) {
+      return refuse(req, res, 431, `more than tsfpm.max_headers_count (${limits.maxHeadersCount}) header lines`);
+    }
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      return refuse(req, res, 400, 'HTTP/1.1 request without a Host header');
+    }
+    for (const handler of handlers) handler.call(http, req, res);
+  });
+}
+
+/** The status and the log's words for an error of Node's HTTP parser or its timeouts. */
+function clientErrorCause(err: Error, code: string, limits: Limits, midRequest: boolean): [number, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, `request head over tsfpm.max_header_size (${limits.maxHeaderSize} bytes)`];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, `chunk extensions too large (${code})`];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return midRequest
+        ? [408, `request body not received within tsfpm.request_timeout (${limits.requestTimeoutMs / 1000} s)`]
+        : [408, `request head not received within tsfpm.header_timeout (${limits.headerTimeoutMs / 1000} s)`];
+    case 'HPE_INVALID_EOF_STATE':
+      return [400, `the client closed its side before the whole request was sent (${code})`];
+    default:
+      return [400, `malformed request: ${err.message.replace(/^Parse Error: /, '')} (${code})`];
+  }
+}

@@ -7,6 +7,10 @@
  *     │    │                                            drop buffered output, status 500, error text
  *     │    │ exit()/die() ──► a normal end              when display_errors is on
  *     │    │ max_execution_time ──► fatal (as above), the script is abandoned
+ *     │    │ request_terminate_timeout ──► stopRequest: 504, no shutdown functions (FPM kills the child)
+ *     │    │ request_slowlog_timeout ──► the slow log (once), the script goes on
+ *     │    │   (both checked on the watchdog's heartbeat; a script blocking the event loop meets
+ *     │    │    them and max_execution_time through the watchdog thread: runtime/watchdog.ts)
  *     │    │
  *     │    │ returns with waitUntil() work ──► finishResponse (below), then the work as its tail
  *     │    └─ fastcgi_finish_request() ─► finishResponse:
@@ -30,8 +34,12 @@ import { E_ERROR, formatDisplay } from './error-reporting.ts';
 import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
 import { sendErrorPage } from './error-page.ts';
 import { requestState } from './pool.ts';
+import { responseHeaders } from './response-headers.ts';
+import { logSlowRequest } from './slowlog.ts';
 import { removeUploads } from './uploads.ts';
 import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
+import type { ServerConfig } from './config.ts';
+import { RequestIni } from './options.ts';
 import type { RequestContext } from './request-context.ts';
 import type { ScriptFunction } from './script-loader.ts';
 
@@ -46,7 +54,9 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
   let returned: unknown;
   try {
     const settled = runInRequest(ctx, async () => {
-      if (ctx.ini.bool('session.auto_start')) await ctx.api.session_start();
+      // the script starts in a microtask of its own, once this function waits for it below: a
+      // script terminated by the watchdog in its first synchronous stretch still meets its deadline
+      await (ctx.ini.bool('session.auto_start') && ctx.api.session_start());
       return script(ctx.api);
     });
     const winner = await Promise.race([
@@ -63,8 +73,11 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
       }
     }
     if ('timeout' in winner) {
-      settled.catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`));
-      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), scriptCallSite());
+      // it may go on and take a session lock: that is let go when it settles
+      void settled
+        .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
+        .finally(() => releaseResources(ctx, 'end'));
+      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -81,6 +94,61 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
   }
   await endRequest(ctx);
   return 'done';
+}
+
+interface PoolLimits {
+  readonly slowlog: number;
+  readonly terminate: number;
+  readonly trackFinished: boolean;
+}
+
+const poolLimits = new WeakMap<ServerConfig, PoolLimits>();
+
+/** request_slowlog_timeout, request_terminate_timeout and _track_finished: pool settings, read once per config. */
+function limitsOf(config: ServerConfig): PoolLimits {
+  let limits = poolLimits.get(config);
+  if (!limits) {
+    const ini = new RequestIni(config.settings);
+    limits = { slowlog: ini.int('request_slowlog_timeout'), terminate: ini.int('request_terminate_timeout'), trackFinished: ini.bool('request_terminate_timeout_track_finished') };
+    poolLimits.set(config, limits);
+  }
+  return limits;
+}
+
+/**
+ * When PHP-FPM's pool timers fall due for `ctx` (performance.now() ms), counted from its start as
+ * PHP-FPM's master counts them: request_slowlog_timeout in the Running stage, once;
+ * request_terminate_timeout while Running, and after the finish with _track_finished. Undefined
+ * for a timer that is off or does not apply.
+ */
+export function poolTimersOf(ctx: RequestContext): { slowlogAt: number | undefined; terminateAt: number | undefined } {
+  const limits = limitsOf(ctx.config);
+  const running = ctx.phase === 'running';
+  return {
+    slowlogAt: limits.slowlog > 0 && running && !ctx.slowLogged ? ctx.startedAt + limits.slowlog * 1000 : undefined,
+    terminateAt: limits.terminate > 0 && (running || (ctx.phase === 'finished' && limits.trackFinished)) ? ctx.startedAt + limits.terminate * 1000 : undefined,
+  };
+}
+
+/**
+ * The pool timers of every live request of `config`, on the watchdog's heartbeat (PHP-FPM's master
+ * checks them on its own): a slow request is logged, one past request_terminate_timeout stopped.
+ * A script blocking the event loop holds the heartbeat up; the watchdog thread handles it.
+ */
+export function checkPoolTimers(config: ServerConfig, now: number): void {
+  const limits = limitsOf(config);
+  if (limits.slowlog <= 0 && limits.terminate <= 0) return;
+  for (const ctx of config.live) {
+    const { slowlogAt, terminateAt } = poolTimersOf(ctx);
+    if (slowlogAt !== undefined && slowlogAt <= now) logSlowRequest(ctx);
+    if (terminateAt !== undefined && terminateAt <= now) void terminateRequest(ctx);
+  }
+}
+
+/** request_terminate_timeout: PHP-FPM's kill, in its words; the response (if not sent) is 504. */
+function terminateRequest(ctx: RequestContext): Promise<void> {
+  const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
+  return stopRequest(ctx, 504, `execution timed out (${seconds} sec), terminating`).catch((err) => ctx.log(`tsfpm: stopping a request failed (${ctx.describe()}): ${describeError(err)}`));
 }
 
 /** A tail past tsfpm.tail_timeout: its code cannot be stopped from here, so the request stops waiting for it. */
@@ -125,7 +193,7 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   ctx.closing = true;
   ctx.deadline?.clear();
   ctx.output.discardAll();
-  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/');
+  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.config.settings));
   await releaseResources(ctx, 'end');
   await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   ctx.slot?.release();
@@ -134,8 +202,9 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
 }
 
 async function endRequest(ctx: RequestContext): Promise<void> {
-  // stopped from outside (stopRequest) while the script was still going: already ended
-  if (ctx.phase === 'done') return;
+  // stopped from outside (stopRequest) while the script was still going: already ended, but what
+  // the script took since (a session lock it was waiting for) is let go now that it has settled
+  if (ctx.phase === 'done') return releaseResources(ctx, 'end');
   const hadTail = ctx.phase === 'finished';
   await runShutdownFunctions(ctx);
   ctx.closing = true;

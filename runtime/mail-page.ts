@@ -9,10 +9,17 @@ import { sendErrorPage } from './error-page.ts';
 import { spoolDir } from './functions/mail.ts';
 import { listSpool, readSpoolMessage, renderSpoolPage } from './mail-spool.ts';
 import { RequestIni } from './options.ts';
+import { responseHeaders } from './response-headers.ts';
 
 export async function mailPage(config: ServerConfig, req: IncomingMessage, res: ServerResponse, basePath: string): Promise<void> {
   const dir = spoolDir(new RequestIni(config.settings));
-  const rest = decodeURIComponent((req.url ?? '').split('?')[0]!.slice(basePath.length).replace(/^\//, ''));
+  let rest: string;
+  try {
+    rest = decodeURIComponent((req.url ?? '').split('?')[0]!.slice(basePath.length).replace(/^\//, ''));
+  } catch {
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [400]: ${req.method} ${req.url} - malformed percent-encoding in the path`);
+    return sendErrorPage(res, 400, req.url ?? '', undefined, responseHeaders(config.settings));
+  }
   if (rest === '') {
     const html = renderSpoolPage(await listSpool(dir), basePath);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
@@ -20,7 +27,7 @@ export async function mailPage(config: ServerConfig, req: IncomingMessage, res: 
     return;
   }
   const message = await readSpoolMessage(dir, rest);
-  if (message === undefined) return sendErrorPage(res, 404, req.url ?? '');
+  if (message === undefined) return sendErrorPage(res, 404, req.url ?? '', undefined, responseHeaders(config.settings));
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': message.length });
   res.end(message);
 }

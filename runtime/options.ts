@@ -10,6 +10,7 @@
  */
 import { SettingError } from './errors.ts';
 import { iniBool, iniQuantity } from './ini-values.ts';
+import { responseHeadersProblem } from './response-headers.ts';
 
 /** Where a setting may be changed, as PHP's PHP_INI_* modes. */
 export const INI_USER = 1;
@@ -133,8 +134,8 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   'tsfpm.workers': { kind: 'int', builtin: '1', mode: INI_SYSTEM, check: positive },
   'tsfpm.metrics_path': { kind: 'string', builtin: '', dev: '/fpm-metrics', prod: '', mode: INI_SYSTEM },
   'tsfpm.status_allow': { kind: 'string', builtin: '127.0.0.1 ::1', mode: INI_SYSTEM },
-  'tsfpm.response_headers': { kind: 'string', builtin: '', prod: 'X-Content-Type-Options: nosniff|X-Frame-Options: SAMEORIGIN|Referrer-Policy: strict-origin-when-cross-origin', mode: INI_SYSTEM },
-  'tsfpm.max_header_size': { kind: 'quantity', builtin: '16K', mode: INI_SYSTEM, check: positive },
+  'tsfpm.response_headers': { kind: 'string', builtin: '', prod: 'X-Content-Type-Options: nosniff|X-Frame-Options: SAMEORIGIN|Referrer-Policy: strict-origin-when-cross-origin', mode: INI_SYSTEM, check: responseHeadersProblem },
+  'tsfpm.max_header_size': { kind: 'quantity', builtin: '16K', mode: INI_SYSTEM, check: (v) => (iniQuantity(v, 'tsfpm.max_header_size', () => {}) > 0 ? undefined : 'must be greater than 0') },
   'tsfpm.max_headers_count': { kind: 'int', builtin: '100', mode: INI_SYSTEM, check: positive },
   'tsfpm.header_timeout': { kind: 'int', builtin: '20', mode: INI_SYSTEM, check: positive },
   'tsfpm.request_timeout': { kind: 'int', builtin: '300', mode: INI_SYSTEM },

@@ -18,6 +18,7 @@ import { OutputStack } from './output.ts';
 import { createPhpApi, type PhpApi } from './php-api.ts';
 import type { PoolSlot } from './pool.ts';
 import type { RequestVars } from './request.ts';
+import { responseHeaders } from './response-headers.ts';
 import { ResponseSink, type SendOptions } from './response.ts';
 import type { ScriptTarget } from './routing.ts';
 
@@ -66,10 +67,14 @@ export class RequestContext {
   lastError: { type: number; message: string; file: string; line: number } | undefined;
   /** max_execution_time while running, tsfpm.tail_timeout after the finish. */
   deadline: Deadline | undefined;
+  /** The slow log has this request (request_slowlog_timeout logs a request once). */
+  slowLogged = false;
+  /** The tsfpm call the script is awaiting, for the slow log: its name and the stack where it was called. */
+  waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
   /** The pool slot it holds: a child until the finish, then a tail slot. */
   slot: PoolSlot | undefined;
-  /** session_start() is waiting for the session lock (the status page's state). */
-  waitingForLock = false;
+  /** The session ID whose lock session_start() is waiting for (the status page's state), or false. */
+  waitingForLock: string | false = false;
   /** The request holds a session lock. */
   sessionLocked = false;
   #api: PhpApi | undefined;
@@ -121,6 +126,8 @@ export class RequestContext {
       socket.off('close', gone);
     });
     if (this.ini.bool('expose_php')) this.headers.header(`X-Powered-By: tsfpm/${init.config.version}`, true, 0, '');
+    // as header($line, false) before the script's first line: its own header() replaces them
+    for (const { line } of responseHeaders(init.config.settings)) this.headers.header(line, false, 0, this.ini.get('default_charset') ?? '');
     const buffering = this.ini.quantity('output_buffering');
     if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
   }
@@ -153,6 +160,19 @@ export class RequestContext {
   /** PHP ends a script whose output finds the client gone, unless ignore_user_abort is set: unwinds like exit(). */
   endIfAborted(): void {
     if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort && !this.closing) throw new ExitSignal(0);
+  }
+
+  /**
+   * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log; nothing to do
+   * when no slow log entry can come. Only the stack is captured here: it becomes frames if logged.
+   */
+  awaiting<T>(fn: string, work: Promise<T>): Promise<T> {
+    if (this.slowLogged || this.ini.int('request_slowlog_timeout') <= 0) return work;
+    const entry = { fn, stack: captureStack() };
+    this.waitingAt = entry;
+    return work.finally(() => {
+      if (this.waitingAt === entry) this.waitingAt = undefined;
+    });
   }
 
   /** PHP's "output started at" file and line, for headers_sent() and the headers-sent warning. */

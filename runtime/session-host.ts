@@ -65,8 +65,8 @@ function host(ctx: RequestContext): SessionHost {
     owner: ctx.describe(),
     idExtraChars: secret() ? '_' : '',
     lockEvents: {
-      waiting() {
-        ctx.waitingForLock = true;
+      waiting(id) {
+        ctx.waitingForLock = id;
         ctx.config.pool.lockWaitStarted();
       },
       waited(waitedMs, acquired) {

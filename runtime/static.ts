@@ -6,9 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative, sep } from 'node:path';
 import send from 'send';
+import { addResponseHeaders, type ResponseHeader } from './response-headers.ts';
 
-/** Serves `file`; resolves once the response has ended (or failed), with the status sent. */
-export function serveStatic(req: IncomingMessage, res: ServerResponse, docroot: string, file: string): Promise<number> {
+/**
+ * Serves `file` with `headers` (tsfpm.response_headers) added; resolves once the response has
+ * ended (or failed), with the status sent.
+ */
+export function serveStatic(req: IncomingMessage, res: ServerResponse, docroot: string, file: string, headers: readonly ResponseHeader[] = []): Promise<number> {
+  addResponseHeaders(res, headers);
   if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
     res.writeHead(405, { Allow: 'GET, HEAD, POST', 'Content-Length': 0 });
     res.end();

@@ -39,12 +39,14 @@ export function createSessionId(length: number, bits: number, prefix = ''): stri
 const DROPPED = /[\r\n\t <>'"\\]/;
 
 /**
- * How an ID from the client is treated: `drop` (silently replaced by a new ID, as PHP does for
- * `\r \n \t space < > ' " \`), `invalid` (PHP's files handler refuses it and session_start() fails),
- * or `ok`. `extraChars` admits express-session's `_` when its signed cookies are shared.
+ * How an ID from the client is treated: `drop` (silently replaced by a new ID, as PHP does for an
+ * empty ID and for `\r \n \t space < > ' " \`), `invalid` (PHP's files handler refuses it and
+ * session_start() fails), or `ok`. `extraChars` admits express-session's `_` when its signed
+ * cookies are shared.
  */
 export function classifyClientId(id: string, extraChars = ''): 'ok' | 'drop' | 'invalid' {
-  if (DROPPED.test(id)) return 'drop';
+  // php_session_initialize makes a new ID when the first byte is NUL (`PHPSESSID=` or `PHPSESSID=%00…`)
+  if (id === '' || id.startsWith('\0') || DROPPED.test(id)) return 'drop';
   return isValidSessionId(id, extraChars) ? 'ok' : 'invalid';
 }
 

@@ -48,7 +48,8 @@ export interface SessionHost {
 }
 
 export interface SessionLockEvents {
-  waiting(): void;
+  /** Waiting for the lock on session `id` begins. */
+  waiting(id: string): void;
   waited(waitedMs: number, acquired: boolean): void;
   released(): void;
 }
@@ -222,7 +223,7 @@ export class PhpSession {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return true;
     const events = this.#host.lockEvents;
-    events?.waiting();
+    events?.waiting(id);
     let result: AcquireResult;
     try {
       result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner });

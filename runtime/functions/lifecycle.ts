@@ -20,7 +20,7 @@ export const lifecycleFunctions = {
    * true the first time, false once the response is already finished.
    */
   async fastcgi_finish_request(ctx: RequestContext): Promise<boolean> {
-    const finished = await finishResponse(ctx);
+    const finished = await ctx.awaiting('fastcgi_finish_request', finishResponse(ctx));
     // a tail refused by tsfpm.tail_overflow ends here, as exit() would
     if (finished && !(await enterTail(ctx))) throw new ExitSignal(0);
     return finished;

@@ -37,7 +37,7 @@ export interface SessionCookieParams {
 
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
-  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> => sessionOf(ctx).start(options),
+  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> => ctx.awaiting('session_start', sessionOf(ctx).start(options)),
   /** session_write_close(): writes the session and releases its lock. */
   session_write_close: (ctx: RequestContext): Promise<boolean> => sessionOf(ctx).writeClose(),
   /** session_commit(): the same as session_write_close(). */

@@ -12,14 +12,16 @@ export interface CliServer {
   readonly url: string;
   /** Everything it printed so far. */
   output(): string;
+  /** Resolves with the first match of `pattern` in its output (waits up to `ms`). */
+  waitForOutput(pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `tsfpm <args>`; resolves with its URL once it prints the banner. */
-export function startCli(args: string[]): Promise<CliServer> {
+/** Starts `tsfpm <args>` (with `env` added to the environment); resolves with its URL once it prints the banner. */
+export function startCli(args: string[], env: Record<string, string> = {}): Promise<CliServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${output}`)), 15_000);
     const onExit = (code: number | null) => reject(new Error(`exited ${code}:\n${output}`));
@@ -33,6 +35,17 @@ export function startCli(args: string[]): Promise<CliServer> {
           child,
           url: m[1]!,
           output: () => output,
+          waitForOutput: (pattern, ms = 10_000) =>
+            new Promise((found, fail) => {
+              const started = Date.now();
+              const look = (): void => {
+                const match = pattern.exec(output);
+                if (match) return found(match);
+                if (Date.now() - started > ms) return fail(new Error(`no output matched ${pattern} within ${ms} ms:\n${output}`));
+                setTimeout(look, 25);
+              };
+              look();
+            }),
           stop: (signal = 'SIGINT') =>
             new Promise((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);

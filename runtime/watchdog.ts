@@ -1,0 +1,211 @@
+/**
+ * The watchdog, main-thread side: the pool's heartbeat, and how tsfpm stops a script stuck in
+ * synchronous code (`for (;;) {}`), which blocks the one event loop so that no timer can fire.
+ *
+ * Every HEARTBEAT_MS this thread checks the pool timers of the live requests (the slow log and
+ * request_terminate_timeout, as PHP-FPM's master does on its heartbeat) and bumps a counter in
+ * shared memory. A worker thread (watchdog-thread.js) watches that counter. When it stalls, the
+ * thread opens an inspector session to this one, whose commands run on an interrupt, in the middle
+ * of the stuck code, and calls:
+ *
+ *   probe(beat, stalledMs)    which request is running (AsyncLocalStorage) and which of its limits
+ *                             is due. Writes the slow log entry, with the stuck code's real stack,
+ *                             when request_slowlog_timeout has passed. Answers whether to stop it and
+ *                             when to look again.
+ *   confirm(beat, stalledMs)  evaluated while the thread holds this one paused in the debugger, right
+ *                             before it posts Runtime.terminateExecution: checks again, notes where
+ *                             the script is stuck, and clears Node's async id stack, which the
+ *                             termination would leave unbalanced (Node exits with "async hook stack
+ *                             has become corrupted" when AsyncLocalStorage is in use). Before it, the
+ *                             thread repairs Node's timer and immediate loops if the script is stuck
+ *                             in one of their callbacks (see REPAIRS there), or gives up and calls
+ *   cannotStop(beat, where)   which logs that this script cannot be stopped safely.
+ *
+ * The termination unwinds the stuck code at once: its finally blocks do not run and the async
+ * functions it was in never settle. The limit that was due ends the request as soon as the event
+ * loop runs again: request_terminate_timeout on the next heartbeat, with a 504 (stopRequest);
+ * max_execution_time by its timer, with PHP's fatal error; tsfpm.tail_timeout as a tail no longer
+ * tracked.
+ *
+ * Only a request is stopped, and only once it has blocked the loop STOP_AFTER_MS: shorter stalls end
+ * by themselves and the timers then fire as usual. V8 drops the rest of the microtask queue with the
+ * termination, so a request whose continuation was queued in the same tick never resumes: it ends at
+ * its own max_execution_time or request_terminate_timeout.
+ * @module
+ */
+import inspector from 'node:inspector';
+import { Worker } from 'node:worker_threads';
+import { captureStack, scriptCallSite } from './call-site.ts';
+import type { ServerConfig } from './config.ts';
+import { currentRequest } from './context.ts';
+import { checkPoolTimers, poolTimersOf } from './lifecycle.ts';
+import type { RequestContext } from './request-context.ts';
+import { logSlowRequest } from './slowlog.ts';
+
+/** How often this thread shows it is alive, and checks the pool timers of the live requests. */
+const HEARTBEAT_MS = 50;
+/** How often the thread looks at the heartbeat. */
+const CHECK_MS = 50;
+/** A stall this long is looked at: which request, and is a limit or the slow log due. */
+const PROBE_AFTER_MS = 250;
+/** A request is terminated only once it has blocked the event loop this long (and a limit has passed). */
+export const STOP_AFTER_MS = 1000;
+/** While stalled with nothing due, look again this often (the stall may move on to another request). */
+const RECHECK_MS = 1000;
+/** How long the thread waits for this one to answer or to pause (it cannot while in native code). */
+const ANSWER_TIMEOUT_MS = 2000;
+
+const HOOK = Symbol.for('tsfpm.watchdog');
+const NAMES = ['request_terminate_timeout', 'request_slowlog_timeout', 'max_execution_time'];
+
+/** What probe() tells the thread: terminate now, and else when to look again (ms). */
+export interface ProbeReply {
+  readonly stop: boolean;
+  readonly next: number;
+}
+
+interface Running {
+  readonly worker: Worker;
+  readonly heartbeat: NodeJS.Timeout;
+  readonly beat: Int32Array;
+  /** The stall already reported as "outside any request". */
+  reportedBeat: number | undefined;
+}
+
+const configs = new Set<ServerConfig>();
+let running: Running | undefined;
+let clearAsyncIdStack: (() => void) | undefined | null;
+
+/**
+ * Watches for scripts stuck in synchronous code on behalf of `config`, when any of its time limits
+ * is on. One thread per process serves every config; it never keeps the process alive.
+ */
+export function startWatchdog(config: ServerConfig): void {
+  if (!NAMES.some((name) => Number(config.settings.get(name) ?? 0) > 0)) return;
+  configs.add(config);
+  if (running) return;
+  clearAsyncIdStack ??= asyncIdStackClearer(config);
+  const beat = new Int32Array(new SharedArrayBuffer(4));
+  const heartbeat = setInterval(() => {
+    Atomics.add(beat, 0, 1);
+    const now = performance.now();
+    for (const each of configs) checkPoolTimers(each, now);
+  }, HEARTBEAT_MS).unref();
+  const worker = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
+    workerData: { heartbeat: beat.buffer, checkMs: CHECK_MS, probeAfterMs: PROBE_AFTER_MS, recheckMs: RECHECK_MS, answerTimeoutMs: ANSWER_TIMEOUT_MS },
+    execArgv: [],
+  });
+  worker.unref();
+  const state: Running = { worker, heartbeat, beat, reportedBeat: undefined };
+  worker.on('error', (err) => everyLog(`tsfpm: the watchdog thread failed (${err.message}); scripts stuck in synchronous code are no longer stopped`));
+  worker.on('exit', () => {
+    clearInterval(heartbeat);
+    if (running === state) running = undefined;
+  });
+  running = state;
+  (globalThis as Record<symbol, unknown>)[HOOK] = { probe, confirm, cannotStop };
+}
+
+/** `config` no longer needs watching (its server closed); the thread stops with the last one. */
+export function stopWatchdog(config: ServerConfig): void {
+  configs.delete(config);
+  if (configs.size > 0 || !running) return;
+  clearInterval(running.heartbeat);
+  void running.worker.terminate();
+  running = undefined;
+  delete (globalThis as Record<symbol, unknown>)[HOOK];
+}
+
+/** Node's own clearAsyncIdStack (what it runs after an uncaught exception), or null where it is not reachable. */
+function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
+  const quiet = process.noDeprecation;
+  try {
+    process.noDeprecation = true; // process.binding() warns DEP0111 once; this is a deliberate use
+    const binding = (process as unknown as { binding(name: string): { clearAsyncIdStack?: () => void } }).binding('async_wrap');
+    if (typeof binding.clearAsyncIdStack === 'function') return binding.clearAsyncIdStack.bind(binding);
+  } catch {
+    // fall through
+  } finally {
+    process.noDeprecation = quiet;
+  }
+  config.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
+  return null;
+}
+
+/** The thread's first look at a stall (and each later one while it lasts). Runs inside the stuck code. */
+function probe(beatSeen: number, stalledMs: number): ProbeReply {
+  const state = running;
+  if (!state || Atomics.load(state.beat, 0) !== beatSeen) return { stop: false, next: 0 };
+  const ctx = currentRequest();
+  if (!ctx) {
+    if (stalledMs >= STOP_AFTER_MS && state.reportedBeat !== beatSeen) {
+      state.reportedBeat = beatSeen;
+      const site = scriptCallSite(captureStack().stack);
+      everyLog(`tsfpm: event loop blocked ${(stalledMs / 1000).toFixed(1)} s outside any request${site ? ` at ${site.file}:${site.line}` : ''}; not stopped`);
+    }
+    return { stop: false, next: RECHECK_MS };
+  }
+  const now = performance.now();
+  const { slowlogAt, terminateAt } = poolTimersOf(ctx);
+  if (due(slowlogAt, now)) logSlowRequest(ctx, { stack: captureStack().stack ?? '', blockedMs: stalledMs });
+  if (stopReason(ctx, now) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
+  const next = Math.min(slowlogAt ?? Infinity, terminateAt ?? Infinity, ctx.deadline?.expiresAt ?? Infinity) - now;
+  return { stop: false, next: Math.max(0, Math.min(RECHECK_MS, next)) };
+}
+
+/**
+ * The last check before the termination, made while the thread holds this one paused: the same
+ * stall, a request whose limit has passed, no developer's debugger attached. Prepares the stop.
+ */
+function confirm(beatSeen: number, stalledMs: number): boolean {
+  const state = running;
+  const unwind = unwinder();
+  if (!state || !unwind || Atomics.load(state.beat, 0) !== beatSeen || stalledMs < STOP_AFTER_MS) return false;
+  const ctx = currentRequest();
+  const reason = ctx && stopReason(ctx, performance.now());
+  if (!ctx || !reason) return false;
+  const site = scriptCallSite(captureStack().stack);
+  if (reason === 'max_execution_time' && ctx.deadline) ctx.deadline.stuckAt = site;
+  // a macrotask: survives the termination, which drops the microtasks queued so far
+  setImmediate(() => {
+    const at = site ? ` at ${site.file}:${site.line}` : '';
+    ctx.log(`tsfpm: terminated a script that blocked the event loop for ${(stalledMs / 1000).toFixed(1)} s${at}: ${reason} (${ctx.describe()})`);
+  });
+  unwind();
+  return true;
+}
+
+/** The thread found no safe way to terminate the stuck script: logged once for the stall. */
+function cannotStop(beatSeen: number, where: string): void {
+  const state = running;
+  if (!state || state.reportedBeat === beatSeen) return;
+  state.reportedBeat = beatSeen;
+  const ctx = currentRequest();
+  const line = `tsfpm: a script blocking the event loop cannot be stopped safely (${where}); it goes on`;
+  if (ctx) ctx.log(`${line} (${ctx.describe()})`);
+  else everyLog(line);
+}
+
+/**
+ * What prepares a termination (clearing Node's async id stack), when one may happen: Node lets us
+ * clear that stack, and no developer's debugger is attached (--inspect), whose pauses are not stalls.
+ */
+function unwinder(): (() => void) | undefined {
+  return clearAsyncIdStack && inspector.url() === undefined ? clearAsyncIdStack : undefined;
+}
+
+/** Which limit of `ctx` has passed, if any; a request already ended that still runs code is stopped at once. */
+function stopReason(ctx: RequestContext, now: number): string | undefined {
+  if (ctx.phase === 'done') return 'its request had already ended';
+  if (due(poolTimersOf(ctx).terminateAt, now)) return 'request_terminate_timeout';
+  if (due(ctx.deadline?.expiresAt, now)) return ctx.phase === 'running' ? 'max_execution_time' : 'tsfpm.tail_timeout';
+  return undefined;
+}
+
+function due(at: number | undefined, now: number): boolean {
+  return at !== undefined && at <= now;
+}
+
+function everyLog(line: string): void {
+  for (const config of configs) config.log(line);
+}

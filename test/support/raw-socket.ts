@@ -1,0 +1,65 @@
+/**
+ * One raw TCP exchange for tests that send what no HTTP client would: bytes the parser refuses,
+ * a head that never ends, a body shorter than its Content-Length. Never rejects: a reset or a
+ * timeout is an outcome to assert on, like a status.
+ */
+import { connect } from 'node:net';
+
+export interface Exchange {
+  /** Everything the server sent. */
+  readonly data: Buffer;
+  /** The status of the first response, undefined when none arrived. */
+  readonly status: number | undefined;
+  /** The first line the server sent ('' for none). */
+  readonly statusLine: string;
+  /** How it ended: the server closed, the connection was reset, or `timeoutMs` passed. */
+  readonly end: 'closed' | 'reset' | 'timeout';
+  /** The client's port, as the server's log lines name it. */
+  readonly localPort: number;
+  readonly ms: number;
+}
+
+export interface ExchangeOptions {
+  /** Half-close after sending (the client says it has nothing more to send). */
+  halfClose?: boolean;
+  /** Give up (and destroy the socket) after this long. @default 10000 */
+  timeoutMs?: number;
+}
+
+/** Sends `request` on a new connection and collects the answer until the server closes it. */
+export function exchange(port: number, request: string | Buffer, options: ExchangeOptions = {}): Promise<Exchange> {
+  const { halfClose = false, timeoutMs = 10_000 } = options;
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let localPort = 0;
+    let settled = false;
+    const done = (end: Exchange['end']): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const data = Buffer.concat(chunks);
+      const eol = data.indexOf('\r\n');
+      const statusLine = data.subarray(0, eol === -1 ? data.length : eol).toString('latin1');
+      const match = /^HTTP\/1\.[01] (\d{3}) /.exec(statusLine);
+      resolve({ data, status: match ? Number(match[1]) : undefined, statusLine, end, localPort, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    socket.on('connect', () => {
+      localPort = socket.localPort ?? 0;
+      socket.write(request);
+      if (halfClose) socket.end();
+    });
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('end', () => done('closed'));
+    socket.on('close', () => done('closed'));
+    socket.on('error', () => done('reset'));
+  });
+}
+
+/** Every status line at the start of a response in `data` (pipelined or keep-alive responses). */
+export function statusLines(data: Buffer): string[] {
+  return data.toString('latin1').match(/HTTP\/1\.[01] \d{3} [^\r\n]*/g) ?? [];
+}
