@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import { metricsOf } from '../../runtime/metrics.ts';
+import { until } from '../support/gates.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
 
 const marker = tempDir();
@@ -56,15 +57,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 const scrape = (s: TestServer): Promise<string> => metricsOf(s.server.config).text();
-
-/** Waits (bounded) for `done`. */
-async function until(done: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Every request, tails included, has ended: the pool's observers have seen them all. */
 const settled = (s: TestServer): Promise<void> => until(() => s.server.config.live.size === 0, 'the requests to end');

@@ -1,24 +1,11 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { sleep, startServer, type TestServer } from '../support/server.ts';
+import { installGates, pendingAfter, until } from '../support/gates.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 
-/**
- * Gates the test opens: scripts run in this process, so they wait on promises the test resolves.
- * A script calls `globalThis.gate(name)`; the test calls `open(name)`.
- */
-const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
-function gate(name: string): { promise: Promise<void>; open: () => void } {
-  let entry = gates.get(name);
-  if (!entry) {
-    let open!: () => void;
-    const promise = new Promise<void>((resolve) => (open = resolve));
-    entry = { promise, open };
-    gates.set(name, entry);
-  }
-  return entry;
-}
+const gates = installGates('__poolGate');
 const events: string[] = [];
-Object.assign(globalThis, { __poolGate: (name: string) => gate(name).promise, __poolEvent: (e: string) => events.push(e) });
+Object.assign(globalThis, { __poolEvent: (e: string) => events.push(e) });
 
 const scripts = {
   'hold.ts': `
@@ -59,28 +46,13 @@ function get(s: TestServer, path: string): Promise<Answer> {
   });
 }
 
-/** Waits (bounded) until `condition` holds. */
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Whether `promise` is still pending after `ms`. */
-async function pendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const marker = Symbol('pending');
-  return (await Promise.race([promise, sleep(ms).then(() => marker)])) === marker;
-}
-
 let unique = 0;
 const id = (name: string): string => `${name}-${++unique}`;
 
 describe('the pool', () => {
   let s: TestServer | undefined;
   afterEach(async () => {
-    for (const entry of gates.values()) entry.open();
+    gates.openAll();
     await s?.close();
     s = undefined;
   });
@@ -93,10 +65,10 @@ describe('the pool', () => {
       await until(() => s!.server.config.pool.listenQueue === 1, 'one queued request');
       expect(s.server.config.pool.activeProcesses).to.equal(2);
       expect(events).to.not.include(`start ${c}`);
-      gate(a).open();
+      gates.open(a);
       await until(() => events.includes(`start ${c}`), 'the queued script to start');
-      gate(b).open();
-      gate(c).open();
+      gates.open(b);
+      gates.open(c);
       expect((await Promise.all(answers)).map((r) => r.body)).to.deep.equal([`done ${a}`, `done ${b}`, `done ${c}`]);
       expect(s.server.config.pool.counters.maxListenQueue).to.equal(1);
       expect(s.server.config.pool.counters.maxActiveProcesses).to.equal(2);
@@ -108,8 +80,8 @@ describe('the pool', () => {
       const answers = [get(s, `/hold.ts?id=${a}`), get(s, `/hold.ts?id=${b}`)];
       await s.waitForLog(/WARNING: \[pool www\] server reached pm\.max_children setting \(1\), consider raising it/);
       expect(s.server.config.pool.counters.maxChildrenReached).to.equal(1);
-      gate(a).open();
-      gate(b).open();
+      gates.open(a);
+      gates.open(b);
       await Promise.all(answers);
     });
 
@@ -120,7 +92,7 @@ describe('the pool', () => {
       await until(() => s!.server.config.pool.activeProcesses === 1, 'the held script');
       expect((await get(s, '/a.txt')).body).to.equal('static');
       expect((await get(s, '/nothing-here.txt')).status).to.equal(404);
-      gate(a).open();
+      gates.open(a);
       await held;
     });
   });
@@ -136,8 +108,8 @@ describe('the pool', () => {
       expect(refused.headers['retry-after']).to.equal('1');
       await s.waitForLog(/\[503\]: GET \/hello\.ts - server busy: pm\.max_children \(1\) scripts running and listen\.backlog \(1\) waiting/);
       expect(s.server.config.pool.counters.listenQueueRefused).to.equal(1);
-      gate(a).open();
-      gate(b).open();
+      gates.open(a);
+      gates.open(b);
       expect((await Promise.all(held)).map((r) => r.status)).to.deep.equal([200, 200]);
       expect((await get(s, '/hello.ts')).status).to.equal(200);
     });
@@ -151,7 +123,7 @@ describe('the pool', () => {
       expect(s.server.config.pool.tails).to.equal(3);
       expect(s.server.config.pool.activeProcesses).to.equal(0);
       expect((await get(s, '/hello.ts')).body).to.equal('hello');
-      for (const t of tails) gate(t).open();
+      for (const t of tails) gates.open(t);
       await until(() => s!.server.config.pool.tails === 0, 'the tails to end');
     });
 
@@ -162,7 +134,7 @@ describe('the pool', () => {
       const next = get(s, '/hello.ts');
       expect(await pendingAfter(next, 300)).to.equal(true);
       expect(s.server.config.pool.listenQueue).to.equal(1);
-      gate(t).open();
+      gates.open(t);
       expect((await next).body).to.equal('hello');
     });
 
@@ -173,9 +145,9 @@ describe('the pool', () => {
       expect((await get(s, `/tail.ts?id=${second}`)).body).to.equal(`answered ${second}`);
       expect(s.server.config.pool.tailQueue).to.equal(1);
       expect(events).to.not.include(`tail ${second}`);
-      gate(first).open();
+      gates.open(first);
       await until(() => events.includes(`tail ${second}`), 'the waiting tail to run');
-      gate(second).open();
+      gates.open(second);
       await until(() => events.includes(`tail end ${second}`), 'the second tail to end');
     });
 
@@ -188,7 +160,7 @@ describe('the pool', () => {
       await until(() => events.includes(`shutdown ${second}`), 'the refused request to end');
       expect(events).to.not.include(`tail ${second}`);
       expect(s.server.config.pool.counters.tailsRefused).to.equal(1);
-      gate(first).open();
+      gates.open(first);
     });
   });
 });

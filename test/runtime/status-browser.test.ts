@@ -7,44 +7,14 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { rawGet } from '../support/http.ts';
-import { sleep, startServer, type TestServer } from '../support/server.ts';
+import { gatedScripts, installGates, until } from '../support/gates.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
-function gate(name: string): { promise: Promise<void>; open: () => void } {
-  let entry = gates.get(name);
-  if (!entry) {
-    let open!: () => void;
-    const promise = new Promise<void>((resolve) => (open = resolve));
-    entry = { promise, open };
-    gates.set(name, entry);
-  }
-  return entry;
-}
-Object.assign(globalThis, { __statusPageGate: (name: string) => gate(name).promise });
+const gates = installGates('__statusPageGate');
 
-const scripts = {
-  'hold.ts': `export default async function ({ echo, $_GET }) {
-      await globalThis.__statusPageGate($_GET.id);
-      echo('done');
-    }`,
-  'tail.ts': `export default async function ({ echo, $_GET, fastcgi_finish_request }) {
-      echo('answered');
-      await fastcgi_finish_request();
-      await globalThis.__statusPageGate($_GET.id);
-    }`,
-  'session-new.ts': `export default async function ({ echo, session_start, $_SESSION }) {
-      await session_start();
-      $_SESSION.n = 1;
-      echo('ok');
-    }`,
-  'session-hold.ts': `export default async function ({ echo, session_start, $_GET }) {
-      await session_start();
-      await globalThis.__statusPageGate($_GET.id);
-      echo('done');
-    }`,
-};
+const scripts = gatedScripts(gates);
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ body: string; cookie: string }> {
   return new Promise((resolve, reject) => {
@@ -58,14 +28,6 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ body:
     req.on('error', reject);
     req.end();
   });
-}
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** The live-request table as rendered: one [state, method, URI, script, elapsed, session lock, pid] per row. */
@@ -91,7 +53,7 @@ describe('the status page in a browser (?html)', function () {
   });
 
   after(async () => {
-    for (const entry of gates.values()) entry.open();
+    gates.openAll();
     await Promise.allSettled(answers);
     await browser?.close();
     if (s) await until(() => s!.server.config.live.size === 0, 'every request to end');
@@ -144,8 +106,8 @@ describe('the status page in a browser (?html)', function () {
     expect(new Set(Object.values(colours)).size, JSON.stringify(colours)).to.equal(3);
 
     // the running request ends, the lock passes to the waiter: its row leaves, the waiter runs and holds the lock
-    gate('run').open();
-    gate('holder').open();
+    gates.open('run');
+    gates.open('holder');
     await page.waitForFunction(`![...document.querySelectorAll('#requests td')].some((td) => td.textContent === '/hold.ts?id=run')`, null, { timeout: 10_000 });
     await page.waitForFunction(`document.querySelector('#requests tr[data-state="Waiting for session lock"]') === null`, null, { timeout: 10_000 });
     expect((await rows(page)).map((r) => [r[0], r[2], r[5]])).to.have.deep.members([
@@ -156,8 +118,8 @@ describe('the status page in a browser (?html)', function () {
     expect(await page.locator('[data-key="session lock waiters"]').getAttribute('class')).to.not.include('hot');
 
     // every request ends: the table empties and says so
-    gate('waiter').open();
-    gate('tail').open();
+    gates.open('waiter');
+    gates.open('tail');
     await page.waitForSelector('#empty:not([hidden])', { timeout: 10_000 });
     expect(await rows(page)).to.deep.equal([]);
     expect(navigations, 'the page redrew itself without navigating').to.equal(1);
@@ -174,7 +136,7 @@ describe('the status page in a browser (?html)', function () {
     expect((await rows(page)).map((r) => r[2])).to.include(uri);
     expect(await page.locator('#requests img').count()).to.equal(0);
     expect(await page.title()).to.equal('tsfpm status: pool www');
-    gate('markup').open();
+    gates.open('markup');
     await page.close();
   });
 

@@ -3,47 +3,12 @@ import { request } from 'node:http';
 import { parseAccessList } from '../../runtime/access-allow.ts';
 import { createServer } from '../../runtime/index.ts';
 import { localSnapshot } from '../../runtime/snapshot.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { gatedScripts, installGates, until } from '../support/gates.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
-/**
- * Gates the test opens: scripts run in this process, so they wait on promises the test resolves.
- * A script calls `globalThis.__statusGate(name)`; the test calls `gate(name).open()`.
- */
-const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
-function gate(name: string): { promise: Promise<void>; open: () => void } {
-  let entry = gates.get(name);
-  if (!entry) {
-    let open!: () => void;
-    const promise = new Promise<void>((resolve) => (open = resolve));
-    entry = { promise, open };
-    gates.set(name, entry);
-  }
-  return entry;
-}
-Object.assign(globalThis, { __statusGate: (name: string) => gate(name).promise });
+const gates = installGates('__statusGate');
 
-const scripts = {
-  'hold.ts': `export default async function ({ echo, $_GET }) {
-      await globalThis.__statusGate($_GET.id);
-      echo('done');
-    }`,
-  'tail.ts': `export default async function ({ echo, $_GET, fastcgi_finish_request }) {
-      echo('answered');
-      await fastcgi_finish_request();
-      await globalThis.__statusGate($_GET.id);
-    }`,
-  'session-new.ts': `export default async function ({ echo, session_start, $_SESSION }) {
-      await session_start();
-      $_SESSION.n = 1;
-      echo('ok');
-    }`,
-  'session-hold.ts': `export default async function ({ echo, session_start, $_GET }) {
-      await session_start();
-      await globalThis.__statusGate($_GET.id);
-      echo('done');
-    }`,
-  'hello.ts': `export default function ({ echo }) { echo('hello'); }`,
-};
+const scripts = gatedScripts(gates);
 
 interface Answer {
   status: number;
@@ -63,15 +28,6 @@ function http(url: string, options: { method?: string; headers?: Record<string, 
     req.on('error', reject);
     req.end(options.body);
   });
-}
-
-/** Waits (bounded) until `condition` holds. */
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** PHP-FPM's pool fields, in fpm_status.c's order. */
@@ -152,7 +108,7 @@ describe('pm.status_path', function () {
     });
 
     after(async () => {
-      for (const name of ['run', 'tail', 'holder', 'waiter']) gate(name).open();
+      for (const name of ['run', 'tail', 'holder', 'waiter']) gates.open(name);
       await Promise.all(answers);
       await until(() => s.server.config.live.size === 0, 'every request to end');
       await s.close();
@@ -316,8 +272,8 @@ describe('pm.status_path', function () {
       [a, b] = await Promise.all([startServer(scripts), startServer(scripts)]);
     });
     afterEach(async () => {
-      gate('peer-a').open();
-      gate('peer-b').open();
+      gates.open('peer-a');
+      gates.open('peer-b');
       await until(() => a.server.config.live.size + b.server.config.live.size === 0, 'every request to end');
       await Promise.all([a.close(), b.close()]);
     });
@@ -334,8 +290,8 @@ describe('pm.status_path', function () {
       expect(body).to.include({ workers: 2, 'accepted conn': 3, 'active processes': 2, 'total processes': 1024 });
       expect(body.processes.map((p: { 'request uri': string }) => p['request uri'])).to.have.members(['/hold.ts?id=peer-a', '/hold.ts?id=peer-b']);
       expect((await http(`${b.url}/fpm-metrics`)).body).to.equal('tsfpm_from_the_primary 1\n');
-      gate('peer-a').open();
-      gate('peer-b').open();
+      gates.open('peer-a');
+      gates.open('peer-b');
       await Promise.all(held);
     });
 
