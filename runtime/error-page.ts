@@ -6,13 +6,13 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { addResponseHeaders, type ResponseHeader } from './response-headers.ts';
+import { htmlspecialchars } from './html-escape.ts';
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function pageBody(status: number, path: string, detail?: string): string {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-  const message = status === 404 ? `The requested resource <code class="url">${escape(path)}</code> was not found on this server.` : escape(STATUS_CODES[status] ?? 'Error');
-  return `<!doctype html><html><head><title>${title}</title></head><body><h1>${escape(STATUS_CODES[status] ?? 'Error')}</h1><p>${message}</p>${detail ? `<pre>${escape(detail)}</pre>` : ''}</body></html>`;
+  const message = status === 404 ? `The requested resource <code class="url">${htmlspecialchars(path)}</code> was not found on this server.` : htmlspecialchars(STATUS_CODES[status] ?? 'Error');
+  return `<!doctype html><html><head><title>${title}</title></head><body><h1>${htmlspecialchars(STATUS_CODES[status] ?? 'Error')}</h1><p>${message}</p>${detail ? `<pre>${htmlspecialchars(detail)}</pre>` : ''}</body></html>`;
 }
 
 /**

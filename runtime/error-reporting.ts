@@ -4,6 +4,7 @@
  * @module
  */
 import type { CallSite } from './call-site.ts';
+import { htmlspecialchars } from './html-escape.ts';
 
 export const E_ERROR = 1;
 export const E_WARNING = 2;
@@ -48,14 +49,11 @@ export function formatLogLine(level: number, message: string, site: CallSite | u
   return `PHP ${levelName(level)}:  ${message} in ${file} on line ${line}`;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#039;');
-
 /** What display_errors prints into the output. */
 export function formatDisplay(level: number, message: string, site: CallSite | undefined, html: boolean): string {
   const { file, line } = where(site);
   if (html) {
-    return `<br />\n<b>${levelName(level)}</b>:  ${escapeHtml(message)} in <b>${escapeHtml(file)}</b> on line <b>${line}</b><br />\n`;
+    return `<br />\n<b>${levelName(level)}</b>:  ${htmlspecialchars(message)} in <b>${htmlspecialchars(file)}</b> on line <b>${line}</b><br />\n`;
   }
   return `\n${levelName(level)}: ${message} in ${file} on line ${line}\n`;
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { htmlspecialchars } from './html-escape.ts';
 
 /** One spooled message, as the listing shows it. */
 export interface SpoolEntry {
@@ -146,9 +147,6 @@ export async function readSpoolMessage(spoolDir: string, file: string): Promise<
   }
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#039;');
-
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -166,10 +164,10 @@ export function renderSpoolPage(entries: readonly SpoolEntry[], basePath: string
       const href = `${base}/${encodeURIComponent(e.file)}`;
       const when = e.date.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
       return (
-        `<tr><td><time datetime="${escapeHtml(e.date.toISOString())}">${escapeHtml(when)}</time></td>` +
-        `<td>${escapeHtml(e.to)}</td>` +
-        `<td><a href="${escapeHtml(href)}">${e.subject ? escapeHtml(e.subject) : '<em>(no subject)</em>'}</a></td>` +
-        `<td class="size">${escapeHtml(formatSize(e.size))}</td></tr>`
+        `<tr><td><time datetime="${htmlspecialchars(e.date.toISOString())}">${htmlspecialchars(when)}</time></td>` +
+        `<td>${htmlspecialchars(e.to)}</td>` +
+        `<td><a href="${htmlspecialchars(href)}">${e.subject ? htmlspecialchars(e.subject) : '<em>(no subject)</em>'}</a></td>` +
+        `<td class="size">${htmlspecialchars(formatSize(e.size))}</td></tr>`
       );
     })
     .join('\n');

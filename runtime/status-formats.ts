@@ -9,6 +9,7 @@
  * @module
  */
 import type { PoolSnapshot, RequestSnapshot } from './snapshot.ts';
+import { htmlspecialchars } from './html-escape.ts';
 
 export type StatusFormat = 'text' | 'json' | 'xml' | 'html' | 'openmetrics';
 
@@ -169,15 +170,11 @@ export function renderJson(s: PoolSnapshot, full: boolean, now = unixNow()): str
   return JSON.stringify(body);
 }
 
-/** Text for HTML and XML content and attributes. */
-export const escapeMarkup = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#039;');
-
 /** PHP-FPM's XML: one element per field, names with dashes, unix-second times, `<processes>` with `&full`. */
 export function renderXml(s: PoolSnapshot, full: boolean, now = unixNow()): string {
   const element = <T>(f: Field<T>, from: T): string => {
     const name = f.label.replace(/ /g, '-');
-    return `<${name}>${escapeMarkup(plain(f.kind, f.value(from, now)))}</${name}>`;
+    return `<${name}>${htmlspecialchars(plain(f.kind, f.value(from, now)))}</${name}>`;
   };
   let out = '<?xml version="1.0" ?>\n<status>\n' + POOL_FIELDS.map((f) => element(f, s) + '\n').join('');
   if (full) out += '<processes>\n' + s.requests.map((r) => `<process>${REQUEST_FIELDS.map((f) => element(f, r)).join('')}</process>\n`).join('') + '</processes>\n';

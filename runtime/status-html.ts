@@ -7,7 +7,8 @@
  * @module
  */
 import type { PoolSnapshot } from './snapshot.ts';
-import { escapeMarkup, renderJson, renderText, unixNow } from './status-formats.ts';
+import { htmlspecialchars } from './html-escape.ts';
+import { renderJson, renderText, unixNow } from './status-formats.ts';
 
 /** The figures at the top: JSON key, caption, and whether a value above 0 deserves attention. */
 const FIGURES: readonly [key: string, caption: string, alert: boolean][] = [
@@ -91,21 +92,21 @@ render(JSON.parse($('snapshot').textContent));
 setTimeout(poll, 2000);`;
 
 export function renderStatusHtml(s: PoolSnapshot, now = unixNow()): string {
-  const figures = FIGURES.map(([key, caption, alert]) => `<div class="figure" data-key="${escapeMarkup(key)}" data-alert="${alert ? 1 : 0}"><b></b><span>${escapeMarkup(caption)}</span></div>`).join('');
+  const figures = FIGURES.map(([key, caption, alert]) => `<div class="figure" data-key="${htmlspecialchars(key)}" data-alert="${alert ? 1 : 0}"><b></b><span>${htmlspecialchars(caption)}</span></div>`).join('');
   // "<" only occurs inside JSON strings, where \u003c reads back the same and cannot close the script
   const snapshot = renderJson(s, true, now).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>tsfpm status: pool ${escapeMarkup(s.pool)}</title>
+<title>tsfpm status: pool ${htmlspecialchars(s.pool)}</title>
 <noscript><meta http-equiv="refresh" content="5"></noscript>
 <style>${STYLE}</style></head>
 <body>
-<header><h1>pool <span id="pool">${escapeMarkup(s.pool)}</span></h1><span id="updated"></span></header>
+<header><h1>pool <span id="pool">${htmlspecialchars(s.pool)}</span></h1><span id="updated"></span></header>
 <div class="figures">${figures}</div>
 <table id="requests"><thead><tr><th>state</th><th>method</th><th>URI</th><th>script</th><th>elapsed</th><th>session lock</th><th>pid</th></tr></thead><tbody></tbody></table>
 <p id="empty" hidden>No live requests.</p>
 <details><summary>All fields</summary><table id="fields"><tbody></tbody></table></details>
-<noscript><pre>${escapeMarkup(renderText(s, true, now))}</pre></noscript>
+<noscript><pre>${htmlspecialchars(renderText(s, true, now))}</pre></noscript>
 <script type="application/json" id="snapshot">${snapshot}</script>
 <script>${SCRIPT}</script>
 </body></html>
