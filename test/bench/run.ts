@@ -2,7 +2,9 @@
  * `npm run bench`: figures, not pass/fail. Side by side in one run, on this machine:
  * - requests/s of a hello-world script through tsfpm (production and dev settings) vs the same handler on
  *   bare node:http and on Express, at 1 and 50 connections, rounds interleaved so noise hits all alike;
- * - time to full response of hello-world, mail-fast and mail-slow with a 2 s sendmail_path.
+ * - time to full response of hello-world, mail-fast and mail-slow with a 2 s sendmail_path;
+ * - sessions (sessions.ts) and production figures (production.ts): latency under 10,000 background
+ *   tails, memory per tail, one process vs --workers 2.
  * Writes test/bench/results.json and prints a table.
  */
 import autocannon from 'autocannon';
@@ -10,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fakeSendmail } from '../support/fake-sendmail.ts';
+import { productionBench } from './production.ts';
 import { sessionBench } from './sessions.ts';
 import { tempDir } from '../support/server.ts';
 
@@ -90,8 +93,10 @@ const results = {
   timeToResponseMs: Object.fromEntries(Object.entries(responseMs).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   fastMailMinusHelloMs: Math.round((responseMs['mail-fast'] - responseMs.hello) * 100) / 100,
   sessions: {} as Record<string, unknown>,
+  production: {} as Record<string, unknown>,
 };
 results.sessions = await sessionBench();
+results.production = await productionBench();
 writeFileSync(here('./results.json'), JSON.stringify(results, null, 2) + '\n');
 
 console.log('\nrequests/s (median of %d rounds of %d s)', ROUNDS, SECONDS);

@@ -1,26 +1,29 @@
 /**
  * One benchmark server per child process, so the load generator never shares an event loop with it:
  * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|express> <docroot>` prints its port.
+ * The IPC message 'memory' answers with this process's memory after a full GC (when run with
+ * --expose-gc) and the pool's tail count; any other message stops the server.
  */
 import express from 'express';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from '../../runtime/index.ts';
+import { createServer, type TsfpmServer } from '../../runtime/index.ts';
 
 const [kind, docroot, sendmail] = process.argv.slice(2);
 /** Extra settings, as JSON in TSFPM_BENCH_INI (the session benchmarks pass the handler and its path). */
 const extraIni = JSON.parse(process.env.TSFPM_BENCH_INI ?? '{}') as Record<string, string>;
 const hello = 'Hello, world';
+let tsfpm: TsfpmServer | undefined;
 
 async function start(): Promise<number> {
   if (kind === 'tsfpm' || kind === 'tsfpm-dev') {
-    const server = createServer({
+    tsfpm = createServer({
       docroot: docroot!,
       production: kind === 'tsfpm',
       ini: { ...(sendmail ? { sendmail_path: sendmail } : {}), ...extraIni },
       log: () => {},
     });
-    return (await server.listen(0, '127.0.0.1')).port;
+    return (await tsfpm.listen(0, '127.0.0.1')).port;
   }
   const handler = (_req: unknown, res: import('node:http').ServerResponse) => {
     res.setHeader('Content-Type', 'text/html; charset=UTF-8');
@@ -40,4 +43,23 @@ async function start(): Promise<number> {
 
 const port = await start();
 process.stdout.write(`${port}\n`);
-process.on('message', () => process.exit(0));
+/** What test/bench/production.ts reads: memory after a full GC, and the requests in their tails. */
+export interface MemoryReport {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  gc: boolean;
+  tails: number;
+  live: number;
+}
+
+process.on('message', (message) => {
+  if (message !== 'memory') process.exit(0);
+  // twice: the first pass runs finalizers that free more on the second
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  const report: MemoryReport = { rss, heapUsed, external, arrayBuffers, gc: globalThis.gc !== undefined, tails: tsfpm?.config.pool.tails ?? 0, live: tsfpm?.config.live.size ?? 0 };
+  process.send!(report);
+});
