@@ -58,6 +58,8 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   startWatchdog(config); // for scripts stuck in synchronous code, when a time limit is on
   metricsOf(config); // subscribed to the pool now, so the metrics count from the first request
   const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
+  // the body is read before any script runs, so no ini_set() can change these: read them once
+  const bodyLimits = bodySettings(new RequestIni(config.settings));
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
     config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
@@ -119,11 +121,10 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       return refuse(req, res, 503, `server busy: pm.max_children (${maxChildren}) scripts running and listen.backlog (${backlog}) waiting`);
     }
     const slot = new PoolSlot(config.pool);
-    const settings = bodySettings(new RequestIni(config.settings));
     const warnings: string[] = [];
     let body: ParsedBody;
     try {
-      body = await parseRequestBody(req, settings, (w) => warnings.push(w));
+      body = await parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
     } catch (err) {
       slot.release();
       const status = (err as { status?: number }).status ?? 400;
