@@ -167,12 +167,18 @@ export class RequestContext {
    * when no slow log entry can come. Only the stack is captured here: it becomes frames if logged.
    */
   awaiting<T>(fn: string, work: Promise<T>): Promise<T> {
-    if (this.slowLogged || this.ini.int('request_slowlog_timeout') <= 0) return work;
+    return this.slowLogged || this.ini.int('request_slowlog_timeout') <= 0 ? work : this.#tracked(fn, work);
+  }
+
+  async #tracked<T>(fn: string, work: Promise<T>): Promise<T> {
     const entry = { fn, stack: captureStack() };
     this.waitingAt = entry;
-    return work.finally(() => {
+    try {
+      // awaited here, not chained, so that V8's async stack traces still reach the script
+      return await work;
+    } finally {
       if (this.waitingAt === entry) this.waitingAt = undefined;
-    });
+    }
   }
 
   /** PHP's "output started at" file and line, for headers_sent() and the headers-sent warning. */

@@ -3,58 +3,68 @@
  * The watchdog thread (the design is in watchdog.ts). Plain JavaScript: worker threads do not get
  * the TypeScript loader when tsfpm runs through bin.js.
  *
- * It polls the heartbeat the main thread bumps. Once the heartbeat has not moved for `probeAfterMs`,
- * it opens an inspector session to the main thread and evaluates the main side's probe() there
+ * It reads the time of the main thread's last heartbeat. Once that is `probeAfterMs` old, it opens
+ * an inspector session to the main thread and evaluates the main side's probe() there
  * (Runtime.evaluate is served on an interrupt, inside the stuck code). When the probe says a limit
- * has passed, it enables the Debugger domain, pauses the main thread, has confirm() evaluated on
- * the paused frame and, if confirmed, posts Runtime.terminateExecution before resuming it: the
- * stuck code is unwound at its next instruction. The session exists only while a stall is handled,
- * and the Debugger domain only while a script is being stopped: both cost the main thread.
+ * has passed, it enables the Debugger domain, pauses the main thread, repairs Node's timer loops
+ * if needed (REPAIRS), has confirm() evaluated on the paused frame and, if confirmed, posts
+ * Runtime.terminateExecution before resuming it: the stuck code is unwound at its next
+ * instruction. The session exists only while a stall is handled, and the Debugger domain only
+ * while a script is being stopped: both cost the main thread.
  * @module
  */
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 
-/** @type {{ heartbeat: SharedArrayBuffer, checkMs: number, probeAfterMs: number, recheckMs: number, answerTimeoutMs: number }} */
+/** @type {{ heartbeat: SharedArrayBuffer, probeAfterMs: number, recheckMs: number, answerTimeoutMs: number }} */
 const settings = workerData;
-const beat = new Int32Array(settings.heartbeat);
+/** The main thread's last heartbeat, as a time in ms (performance.timeOrigin + performance.now()). */
+const beat = new BigInt64Array(settings.heartbeat);
 const HOOK = "globalThis[Symbol.for('tsfpm.watchdog')]";
 
-let seen = Atomics.load(beat, 0);
-let movedAt = performance.now();
-let lookAt = movedAt + settings.probeAfterMs;
-let handling = false;
+const clock = () => performance.timeOrigin + performance.now();
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// not unref'd: this interval is what keeps the thread alive (the main side unrefs the thread itself)
-setInterval(() => {
-  const now = Atomics.load(beat, 0);
-  if (now !== seen) {
-    seen = now;
-    movedAt = performance.now();
-    lookAt = movedAt + settings.probeAfterMs;
-    return;
+void watch();
+
+/**
+ * Sleeps until the heartbeat, if it does not move, will have stalled `probeAfterMs`, and looks
+ * then; during a stall, as often as the main side asks. Its timer keeps the thread alive (the main
+ * side unrefs the thread itself).
+ */
+async function watch() {
+  let stall = 0;
+  let lookAgainAt = 0;
+  for (;;) {
+    const last = Number(Atomics.load(beat, 0));
+    const wait = (last === stall ? lookAgainAt : last + settings.probeAfterMs) - clock();
+    if (wait > 0) {
+      await sleep(wait);
+      continue;
+    }
+    stall = last;
+    lookAgainAt = clock() + (await handleStall(last));
   }
-  if (handling || performance.now() < lookAt) return;
-  handling = true;
-  void handleStall(seen).finally(() => {
-    handling = false;
-  });
-}, settings.checkMs);
+}
 
-/** @param {number} stalled the heartbeat value that has not moved */
+/**
+ * One look at a stall: the probe, and the termination when the probe asks for it.
+ * @param {number} stalled the heartbeat that has not moved
+ * @returns {Promise<number>} when to look again at this stall (ms)
+ */
 async function handleStall(stalled) {
   const session = new Session();
   session.connectToMainThread();
-  let next = settings.recheckMs;
   try {
-    const reply = await evaluate(session, 'Runtime.evaluate', {}, `${HOOK}?.probe(${stalled}, ${performance.now() - movedAt})`);
-    if (reply) next = reply.next;
-    if (reply?.stop && Atomics.load(beat, 0) === stalled) await terminate(session, stalled);
+    const reply = await evaluate(session, 'Runtime.evaluate', {}, `${HOOK}?.probe(${stalled}, ${clock() - stalled})`);
+    if (!reply?.stop) return Math.max(10, reply?.next ?? settings.recheckMs);
+    await terminate(session, stalled);
+    return settings.recheckMs;
   } catch {
     // the main thread did not answer (native code) or the session failed: look again later
+    return settings.recheckMs;
   } finally {
     session.disconnect();
-    if (seen === stalled) lookAt = performance.now() + Math.max(settings.checkMs, next);
   }
 }
 
@@ -105,8 +115,8 @@ async function terminate(session, stalled) {
         return;
       }
     }
-    const confirmed = await evaluate(session, 'Debugger.evaluateOnCallFrame', top, `${HOOK}?.confirm(${stalled}, ${performance.now() - movedAt})`);
-    // answered only once the termination has happened, after the resume below
+    const confirmed = await evaluate(session, 'Debugger.evaluateOnCallFrame', top, `${HOOK}?.confirm(${stalled}, ${clock() - stalled})`);
+    // not awaited: it takes effect at the stuck code's next instruction, once resumed below
     if (confirmed === true) session.post('Runtime.terminateExecution');
   } finally {
     await within(post(session, 'Debugger.disable')).catch(() => undefined);

@@ -43,13 +43,11 @@ import type { RequestContext } from './request-context.ts';
 import { logSlowRequest } from './slowlog.ts';
 
 /** How often this thread shows it is alive, and checks the pool timers of the live requests. */
-const HEARTBEAT_MS = 50;
-/** How often the thread looks at the heartbeat. */
-const CHECK_MS = 50;
+const HEARTBEAT_MS = 100;
 /** A stall this long is looked at: which request, and is a limit or the slow log due. */
-const PROBE_AFTER_MS = 250;
+const PROBE_AFTER_MS = 300;
 /** A request is terminated only once it has blocked the event loop this long (and a limit has passed). */
-export const STOP_AFTER_MS = 1000;
+const STOP_AFTER_MS = 1000;
 /** While stalled with nothing due, look again this often (the stall may move on to another request). */
 const RECHECK_MS = 1000;
 /** How long the thread waits for this one to answer or to pause (it cannot while in native code). */
@@ -59,7 +57,7 @@ const HOOK = Symbol.for('tsfpm.watchdog');
 const NAMES = ['request_terminate_timeout', 'request_slowlog_timeout', 'max_execution_time'];
 
 /** What probe() tells the thread: terminate now, and else when to look again (ms). */
-export interface ProbeReply {
+interface ProbeReply {
   readonly stop: boolean;
   readonly next: number;
 }
@@ -67,9 +65,15 @@ export interface ProbeReply {
 interface Running {
   readonly worker: Worker;
   readonly heartbeat: NodeJS.Timeout;
-  readonly beat: Int32Array;
+  /** The time of the last heartbeat (ms, performance.timeOrigin + performance.now()): also what names a stall. */
+  readonly beat: BigInt64Array;
   /** The stall already reported as "outside any request". */
   reportedBeat: number | undefined;
+  /**
+   * The stall whose script was terminated, or found not stoppable: nothing more to do for it (and
+   * probes that come before the termination lands must not take it for a stall outside a request).
+   */
+  handledBeat: number | undefined;
 }
 
 const configs = new Set<ServerConfig>();
@@ -85,18 +89,20 @@ export function startWatchdog(config: ServerConfig): void {
   configs.add(config);
   if (running) return;
   clearAsyncIdStack ??= asyncIdStackClearer(config);
-  const beat = new Int32Array(new SharedArrayBuffer(4));
-  const heartbeat = setInterval(() => {
-    Atomics.add(beat, 0, 1);
+  const beat = new BigInt64Array(new SharedArrayBuffer(8));
+  const pulse = (): void => {
     const now = performance.now();
+    Atomics.store(beat, 0, BigInt(Math.round(performance.timeOrigin + now)));
     for (const each of configs) checkPoolTimers(each, now);
-  }, HEARTBEAT_MS).unref();
+  };
+  pulse();
+  const heartbeat = setInterval(pulse, HEARTBEAT_MS).unref();
   const worker = new Worker(new URL('./watchdog-thread.js', import.meta.url), {
-    workerData: { heartbeat: beat.buffer, checkMs: CHECK_MS, probeAfterMs: PROBE_AFTER_MS, recheckMs: RECHECK_MS, answerTimeoutMs: ANSWER_TIMEOUT_MS },
+    workerData: { heartbeat: beat.buffer, probeAfterMs: PROBE_AFTER_MS, recheckMs: RECHECK_MS, answerTimeoutMs: ANSWER_TIMEOUT_MS },
     execArgv: [],
   });
   worker.unref();
-  const state: Running = { worker, heartbeat, beat, reportedBeat: undefined };
+  const state: Running = { worker, heartbeat, beat, reportedBeat: undefined, handledBeat: undefined };
   worker.on('error', (err) => everyLog(`tsfpm: the watchdog thread failed (${err.message}); scripts stuck in synchronous code are no longer stopped`));
   worker.on('exit', () => {
     clearInterval(heartbeat);
@@ -135,12 +141,16 @@ function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
 /** The thread's first look at a stall (and each later one while it lasts). Runs inside the stuck code. */
 function probe(beatSeen: number, stalledMs: number): ProbeReply {
   const state = running;
-  if (!state || Atomics.load(state.beat, 0) !== beatSeen) return { stop: false, next: 0 };
+  if (!state || Number(Atomics.load(state.beat, 0)) !== beatSeen) return { stop: false, next: 0 };
+  if (state.handledBeat === beatSeen) return { stop: false, next: RECHECK_MS };
   const ctx = currentRequest();
   if (!ctx) {
-    if (stalledMs >= STOP_AFTER_MS && state.reportedBeat !== beatSeen) {
+    // reported once it has lasted as long as a request would have been stopped after
+    if (stalledMs < STOP_AFTER_MS) return { stop: false, next: STOP_AFTER_MS - stalledMs };
+    const stack = captureStack().stack ?? '';
+    if (state.reportedBeat !== beatSeen && runningBelow(stack)) {
       state.reportedBeat = beatSeen;
-      const site = scriptCallSite(captureStack().stack);
+      const site = scriptCallSite(stack);
       everyLog(`tsfpm: event loop blocked ${(stalledMs / 1000).toFixed(1)} s outside any request${site ? ` at ${site.file}:${site.line}` : ''}; not stopped`);
     }
     return { stop: false, next: RECHECK_MS };
@@ -149,8 +159,17 @@ function probe(beatSeen: number, stalledMs: number): ProbeReply {
   const { slowlogAt, terminateAt } = poolTimersOf(ctx);
   if (due(slowlogAt, now)) logSlowRequest(ctx, { stack: captureStack().stack ?? '', blockedMs: stalledMs });
   if (stopReason(ctx, now) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
-  const next = Math.min(slowlogAt ?? Infinity, terminateAt ?? Infinity, ctx.deadline?.expiresAt ?? Infinity) - now;
-  return { stop: false, next: Math.max(0, Math.min(RECHECK_MS, next)) };
+  const upcoming = [slowlogAt, terminateAt, ctx.deadline?.expiresAt].filter((at): at is number => at !== undefined && at > now);
+  return { stop: false, next: Math.min(RECHECK_MS, ...upcoming.map((at) => at - now)) };
+}
+
+/**
+ * Whether code runs below the probe. It runs on an interrupt inside that code; from an idle event
+ * loop (the heartbeat held up by a stopped process or a machine that slept) there is none: only the
+ * probe and the expression that called it.
+ */
+function runningBelow(stack: string): boolean {
+  return stack.split('\n').filter((line) => line.trimStart().startsWith('at ')).length > 2;
 }
 
 /**
@@ -160,7 +179,7 @@ function probe(beatSeen: number, stalledMs: number): ProbeReply {
 function confirm(beatSeen: number, stalledMs: number): boolean {
   const state = running;
   const unwind = unwinder();
-  if (!state || !unwind || Atomics.load(state.beat, 0) !== beatSeen || stalledMs < STOP_AFTER_MS) return false;
+  if (!state || !unwind || Number(Atomics.load(state.beat, 0)) !== beatSeen || stalledMs < STOP_AFTER_MS) return false;
   const ctx = currentRequest();
   const reason = ctx && stopReason(ctx, performance.now());
   if (!ctx || !reason) return false;
@@ -171,6 +190,7 @@ function confirm(beatSeen: number, stalledMs: number): boolean {
     const at = site ? ` at ${site.file}:${site.line}` : '';
     ctx.log(`tsfpm: terminated a script that blocked the event loop for ${(stalledMs / 1000).toFixed(1)} s${at}: ${reason} (${ctx.describe()})`);
   });
+  state.handledBeat = beatSeen;
   unwind();
   return true;
 }
@@ -178,8 +198,8 @@ function confirm(beatSeen: number, stalledMs: number): boolean {
 /** The thread found no safe way to terminate the stuck script: logged once for the stall. */
 function cannotStop(beatSeen: number, where: string): void {
   const state = running;
-  if (!state || state.reportedBeat === beatSeen) return;
-  state.reportedBeat = beatSeen;
+  if (!state || state.handledBeat === beatSeen) return;
+  state.handledBeat = beatSeen;
   const ctx = currentRequest();
   const line = `tsfpm: a script blocking the event loop cannot be stopped safely (${where}); it goes on`;
   if (ctx) ctx.log(`${line} (${ctx.describe()})`);
@@ -194,12 +214,14 @@ function unwinder(): (() => void) | undefined {
   return clearAsyncIdStack && inspector.url() === undefined ? clearAsyncIdStack : undefined;
 }
 
-/** Which limit of `ctx` has passed, if any; a request already ended that still runs code is stopped at once. */
+/** Which limit of `ctx` has passed (the earlier, when both have); a request already ended that still runs code is stopped at once. */
 function stopReason(ctx: RequestContext, now: number): string | undefined {
   if (ctx.phase === 'done') return 'its request had already ended';
-  if (due(poolTimersOf(ctx).terminateAt, now)) return 'request_terminate_timeout';
-  if (due(ctx.deadline?.expiresAt, now)) return ctx.phase === 'running' ? 'max_execution_time' : 'tsfpm.tail_timeout';
-  return undefined;
+  const terminateAt = poolTimersOf(ctx).terminateAt ?? Infinity;
+  const deadlineAt = ctx.deadline?.expiresAt ?? Infinity;
+  if (Math.min(terminateAt, deadlineAt) > now) return undefined;
+  if (terminateAt <= deadlineAt) return 'request_terminate_timeout';
+  return ctx.phase === 'running' ? 'max_execution_time' : 'tsfpm.tail_timeout';
 }
 
 function due(at: number | undefined, now: number): boolean {

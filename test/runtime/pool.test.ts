@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { installGates, pendingAfter, until } from '../support/gates.ts';
+import { installGates, pendingAfter, until, type Gates } from '../support/gates.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
-const gates = installGates('__poolGate');
+// a fresh set for each spec: openAll() at its end lets every late-comer through
+let gates: Gates = installGates('__poolGate');
 const events: string[] = [];
 Object.assign(globalThis, { __poolEvent: (e: string) => events.push(e) });
 
@@ -55,6 +56,7 @@ describe('the pool', () => {
     gates.openAll();
     await s?.close();
     s = undefined;
+    gates = installGates('__poolGate');
   });
 
   describe('pm.max_children', () => {

@@ -99,7 +99,7 @@ describe('pm.status_path', function () {
       const pool = s.server.config.pool;
       const cookie = String((await http(`${s.url}/session-new.ts`)).headers['set-cookie']).split(';')[0]!;
       answers.push(http(`${s.url}/hold.ts?id=run`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=22' }));
-      await until(() => pool.activeProcesses === 1, 'the running script');
+      await until(() => s.server.config.live.size === 1, 'the running script');
       expect((await http(`${s.url}/tail.ts?id=tail`)).body).to.equal('answered');
       answers.push(http(`${s.url}/session-hold.ts?id=holder`, { headers: { Cookie: cookie } }));
       await until(() => pool.locksHeld === 1, 'the session lock to be held');
@@ -285,7 +285,8 @@ describe('pm.status_path', function () {
       };
       const held = [http(`${a.url}/hold.ts?id=peer-a`), http(`${b.url}/hold.ts?id=peer-b`)];
       await http(`${a.url}/hello.ts`);
-      await until(() => a.server.config.pool.activeProcesses === 1 && b.server.config.pool.activeProcesses === 1, 'one script running in each');
+      // a request takes its child before its script starts (and joins config.live): wait for both
+      await until(() => a.server.config.live.size === 1 && b.server.config.live.size === 1, 'one script running in each');
       const body = JSON.parse((await http(`${b.url}/fpm-status?json&full`)).body);
       expect(body).to.include({ workers: 2, 'accepted conn': 3, 'active processes': 2, 'total processes': 1024 });
       expect(body.processes.map((p: { 'request uri': string }) => p['request uri'])).to.have.members(['/hold.ts?id=peer-a', '/hold.ts?id=peer-b']);

@@ -9,12 +9,15 @@ export interface Gates {
   /** The expression a script awaits: `globalThis.<name>(id)`. */
   readonly call: (id: string) => string;
   open(id: string): void;
+  /** Opens every gate, and every gate reached from now on. */
   openAll(): void;
 }
 
 /** Installs `globalThis[name]` and returns its gates. */
 export function installGates(name: string): Gates {
   const entries = new Map<string, { promise: Promise<void>; open: () => void }>();
+  // after openAll(), a script that reaches its gate only later (it was waiting for a lock) passes too
+  let allOpen = false;
   const entry = (id: string) => {
     let found = entries.get(id);
     if (!found) {
@@ -22,6 +25,7 @@ export function installGates(name: string): Gates {
       const promise = new Promise<void>((resolve) => (open = resolve));
       found = { promise, open };
       entries.set(id, found);
+      if (allOpen) open();
     }
     return found;
   };
@@ -29,7 +33,10 @@ export function installGates(name: string): Gates {
   return {
     call: (id) => `globalThis.${name}(${id})`,
     open: (id) => entry(id).open(),
-    openAll: () => entries.forEach((e) => e.open()),
+    openAll: () => {
+      allOpen = true;
+      entries.forEach((e) => e.open());
+    },
   };
 }
 
