@@ -21,7 +21,8 @@ export function isOwnFile(file: string): boolean {
   return OWN_DIRS.some((d) => file.startsWith(d));
 }
 
-const FRAME = /\(?((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
+// the path must start the location: `node:internal/process/task_queues:95:5` is no file of the script's
+const FRAME = /(?:^at |\()((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
 
 /**
  * The current stack, deep enough to get past tsfpm's own frames. Only the capture happens here; the
