@@ -208,8 +208,43 @@ function closing(graceful: () => Promise<unknown>, destroyClient: () => void): (
 }
 
 /**
+ * Options of every node-redis client made here (data nodes and Sentinels):
+ * - disableOfflineQueue: commands fail at once while Redis is unreachable instead of queueing.
+ * - disableClientInfo: no CLIENT SETINFO in the connection handshake. node-redis 5.9 ignores that
+ *   command's failure, including the connection's: a socket reset during the handshake (a reconnect that
+ *   reaches a Redis as it dies) leaves a client that says it is ready on a dead socket, never answers and
+ *   never reconnects (redis/node-redis#3108, fixed in 5.11). With the handshake empty, or holding only
+ *   AUTH/SELECT, whose failure fails it, a reset sends the client back to reconnecting.
+ */
+const CLIENT_OPTIONS = { disableOfflineQueue: true, disableClientInfo: true } as const;
+
+/**
+ * The locker's `noReply` for one client: drops its connection and opens a new one. node-redis times a
+ * command out only until it is written; after that, a connection that died without a word (a half-open
+ * TCP connection, a peer gone without a reset) holds that command and every later one forever. Only a
+ * client that says it is ready is replaced: one that is not is reconnecting already, and fails commands
+ * at once meanwhile (disableOfflineQueue).
+ */
+function replacer(client: { readonly isReady: boolean; destroy(): void; connect(): Promise<unknown> }, log: (line: string) => void): () => void {
+  let replacing = false;
+  return () => {
+    if (replacing || !client.isReady) return;
+    replacing = true;
+    log('a command got no reply: closing the connection and opening a new one');
+    // fails every command still waiting on the old connection, connect-redis' as well
+    client.destroy();
+    // settles once connected, or once close() destroys the client while Redis is still away
+    client
+      .connect()
+      .catch(() => {})
+      .finally(() => (replacing = false));
+  };
+}
+
+/**
  * Connects to what `where` names. Connection errors go to `log` (each distinct message once until the
- * connection is ready again); commands fail at once while Redis is unreachable instead of queueing.
+ * connection is ready again); commands fail at once while Redis is unreachable instead of queueing. On
+ * one Redis, a connection on which a lock command got no reply is replaced (`replacer`).
  */
 export async function connectRedis(where: RedisSavePath, label: string, log: (line: string) => void): Promise<RedisConnection> {
   // a reconnecting client repeats its errors at every retry (a sentinel two of them, in turn)
@@ -227,16 +262,28 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
         ...(where.socket ? { socket: { path: where.socket, tls: false as const } } : { url: where.url }),
         ...(where.database !== undefined ? { database: where.database } : {}),
         ...credentials,
-        disableOfflineQueue: true,
+        ...CLIENT_OPTIONS,
       });
       client.on('error', onError).on('ready', onReady);
       await within(client.connect(), () => client.destroy());
-      return { client, lockClient: client, cluster: false, close: closing(() => client.quit(), () => client.destroy()) };
+      return {
+        client,
+        lockClient: {
+          get isReady() {
+            return client.isReady;
+          },
+          sendCommand: (args, options) => client.sendCommand(args, options),
+          duplicate: () => client.duplicate(),
+          noReply: replacer(client, (line) => log(`tsfpm: Redis session store (${label}): ${line}`)),
+        },
+        cluster: false,
+        close: closing(() => client.quit(), () => client.destroy()),
+      };
     }
     case 'cluster': {
       const cluster = createCluster({
         rootNodes: where.seeds.map(({ host, port }) => ({ socket: { host, port } })),
-        defaults: { ...credentials, disableOfflineQueue: true },
+        defaults: { ...credentials, ...CLIENT_OPTIONS },
       });
       cluster.on('error', onError).on('node-error', onError).on('node-ready', onReady);
       await within(cluster.connect(), () => cluster.destroy());
@@ -257,8 +304,8 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
       const sentinel = createSentinel({
         name: where.masterName,
         sentinelRootNodes: where.sentinels.map(({ host, port }) => ({ host, port })),
-        nodeClientOptions: { ...credentials, ...(where.database !== undefined ? { database: where.database } : {}), disableOfflineQueue: true },
-        ...(where.sentinelPassword ? { sentinelClientOptions: { password: where.sentinelPassword } } : {}),
+        nodeClientOptions: { ...credentials, ...(where.database !== undefined ? { database: where.database } : {}), ...CLIENT_OPTIONS },
+        sentinelClientOptions: { ...(where.sentinelPassword ? { password: where.sentinelPassword } : {}), disableClientInfo: true },
         passthroughClientErrorEvents: true,
       });
       sentinel.on('error', onError).on('topology-change', onReady);

@@ -22,7 +22,11 @@
  *
  * Redis errors never reach a waiter as an exception: they go to `log`, and the waiter resolves
  * `{ ok: false, holder: undefined }`. Commands queued while the connection is down fail after
- * `commandTimeoutMs`.
+ * `commandTimeoutMs`; one sent that gets no reply fails after twice that, and the client hears of it
+ * (`LockClient.noReply`) so that it can replace a connection that only looks alive. A Redis that
+ * stalled may still run such a command later: a key then held by an acquisition that failed here, or
+ * by a lock whose release failed, is released by the next attempt on it instead of blocking the ID
+ * until its TTL runs out.
  * @module
  */
 
@@ -38,6 +42,11 @@ export interface LockClient {
   sendCommand<T = unknown>(args: ReadonlyArray<string | Buffer>, options?: { timeout?: number }): Promise<T>;
   /** A new connection for pub/sub; needed unless `RedisLockerOptions.subscriber` is given. */
   duplicate?(): LockSubscriber;
+  /**
+   * A command got no reply within twice `commandTimeoutMs`: the connection may be dead although it
+   * looks open, and every command behind that one waits with it. The client may replace the connection.
+   */
+  noReply?(): void;
 }
 
 /** What the locker uses of a node-redis v5 client in pub/sub mode. */
@@ -168,6 +177,12 @@ export class RedisLocker implements SessionLocker {
   readonly #held = new WeakMap<HeldLock, Held>();
   /** Scripts this locker has sent with EVAL. */
   readonly #loaded = new Set<Script>();
+  /**
+   * Lock values that may hold a key in Redis for no one (an acquisition or a release that failed after
+   * it may have reached Redis: no reply, a connection lost on the way), each until its TTL runs out.
+   * An attempt that finds one holding its key releases it and tries again.
+   */
+  readonly #abandoned = new Map<string, number>();
   #closed = false;
 
   constructor(options: RedisLockerOptions) {
@@ -305,6 +320,7 @@ export class RedisLocker implements SessionLocker {
       reply = await this.#eval(ACQUIRE, [entry.key], [value, String(waiter.options.ttlMs)]);
     } catch (error) {
       this.#fail(`acquire ${entry.key}`, error);
+      this.#abandon(value, waiter.options.ttlMs);
       entry.lastHolder = undefined;
       this.#settle(entry, waiter, { ok: false, holder: undefined });
       return undefined;
@@ -315,7 +331,17 @@ export class RedisLocker implements SessionLocker {
       if (!this.#settle(entry, waiter, { ok: true, lock: held.lock })) void held.lock.release();
       return undefined;
     }
-    entry.lastHolder = reply[0] == null ? undefined : ownerOf(String(reply[0]));
+    const holding = reply[0] == null ? undefined : String(reply[0]);
+    if (holding !== undefined && this.#abandoned.delete(holding)) {
+      // Ours, given up on (a stalled Redis ran the acquisition late, or the release never came): free it, try again.
+      try {
+        await this.#eval(this.#releaseScript, [entry.key], [holding, entry.channel]);
+      } catch (error) {
+        this.#fail(`release ${entry.key}`, error);
+      }
+      return undefined;
+    }
+    entry.lastHolder = holding === undefined ? undefined : ownerOf(holding);
     if (waiter.options.waitMs === 0) {
       this.#settle(entry, waiter, { ok: false, holder: entry.lastHolder });
       return undefined;
@@ -326,6 +352,16 @@ export class RedisLocker implements SessionLocker {
     }
     const pttl = Number(reply[1]);
     return pttl > 0 ? Math.min(this.#pollMs, pttl + 1) : this.#pollMs;
+  }
+
+  #abandon(value: string, ttlMs: number): void {
+    const now = performance.now();
+    // oldest first; one with a longer TTL ahead only delays the rest's removal
+    for (const [old, until] of this.#abandoned) {
+      if (until > now) break;
+      this.#abandoned.delete(old);
+    }
+    this.#abandoned.set(value, now + ttlMs);
   }
 
   #sleep(entry: Entry, ms: number): Promise<void> {
@@ -430,6 +466,7 @@ export class RedisLocker implements SessionLocker {
       await released;
     } catch (error) {
       this.#fail(`release ${held.entry.key}`, error);
+      this.#abandon(held.value, held.ttlMs);
     }
   }
 
@@ -464,12 +501,16 @@ export class RedisLocker implements SessionLocker {
 
   /**
    * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
-   * connection can stay unanswered; the queue of this ID must move on all the same.
+   * connection can stay unanswered; the queue of this ID must move on all the same, and the client
+   * gets the chance to replace that connection.
    */
   #bounded<T>(pending: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`)), 2 * this.#commandTimeoutMs);
+      timer = setTimeout(() => {
+        reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
+        this.#client.noReply?.();
+      }, 2 * this.#commandTimeoutMs);
     });
     return Promise.race([pending, late]).finally(() => clearTimeout(timer));
   }
