@@ -8,34 +8,57 @@
  * closes an idle connection only when no other process will serve the port (the request would fail
  * anyway) — or, when other workers go on, leaves it to the keep-alive timeout, which clients
  * know from the `Keep-Alive: timeout=N` header and stay under.
+ *
+ * The same record per connection tells the HTTP limits (http-limits.ts) how many requests it has
+ * carried and which request it is on when it fails.
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/** One client connection. */
+export interface Connection {
+  /** Responses in flight (more than one only when the client pipelines). */
+  open: number;
+  /** Requests it has carried, this one included. */
+  served: number;
+  /** The request it is reading or answering, for naming it when the connection fails. */
+  current: { readonly req: IncomingMessage; readonly res: ServerResponse } | undefined;
+}
+
 export class Connections {
-  /** Each connection with its responses in flight (more than one only when the client pipelines). */
-  readonly #connections = new Map<Socket, { open: number }>();
+  readonly #connections = new Map<Socket, Connection>();
   readonly #responses = new Set<ServerResponse>();
   #draining = false;
 
   constructor(http: Server) {
     http.on('connection', (socket: Socket) => {
-      this.#connections.set(socket, { open: 0 });
+      this.#connections.set(socket, { open: 0, served: 0, current: undefined });
       socket.once('close', () => this.#connections.delete(socket));
     });
   }
 
-  /** Call first for every request: tracks its response until it is done. */
-  request(req: IncomingMessage, res: ServerResponse): void {
-    const connection = this.#connections.get(req.socket);
-    if (connection) connection.open++;
+  /** Call first for every request: tracks its response until it is done. Returns its connection. */
+  request(req: IncomingMessage, res: ServerResponse): Connection {
+    // every socket the server accepted has its record; a fresh one keeps a stray socket harmless
+    const connection = this.#connections.get(req.socket) ?? { open: 0, served: 0, current: undefined };
+    const current = { req, res };
+    connection.open++;
+    connection.served++;
+    connection.current = current;
     this.#responses.add(res);
     if (this.#draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.#responses.delete(res);
-      if (connection) connection.open--;
+      connection.open--;
+      if (connection.current === current) connection.current = undefined;
     });
+    return connection;
+  }
+
+  /** The connection of `socket`, while it is open. */
+  of(socket: unknown): Connection | undefined {
+    return this.#connections.get(socket as Socket);
   }
 
   /** Responses not finished yet, static files and the pool's pages included. */

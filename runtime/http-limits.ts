@@ -19,9 +19,10 @@
  *   requests pipelined past tsfpm.keepalive_requests ............. 503 (Node's; the connection closes first)
  * @module
  */
-import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from './config.ts';
+import type { Connection, Connections } from './connections.ts';
 import { rawErrorResponse, sendErrorPage } from './error-page.ts';
 import { RequestIni } from './options.ts';
 import { responseHeaders } from './response-headers.ts';
@@ -69,19 +70,18 @@ export function httpServerOptions(config: ServerConfig): ServerOptions {
   };
 }
 
-/** The request a connection is reading or answering, for naming it when the connection fails. */
-interface InFlight {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-}
+/** Passes a parsed request on to the handler, or answers it: the checks Node's parser does not make. */
+export type RequestGate = (req: IncomingMessage, res: ServerResponse, connection: Connection) => boolean;
 
-/** Limits set on the created server, and the log line for each connection refused before a request. */
-export function applyHttpLimits(http: Server, config: ServerConfig): void {
+/**
+ * Sets the limits on the created server and logs each connection refused before a request; returns
+ * the gate every request passes before the handler (Node has no hook of its own between parsing a
+ * request and its 'request' listeners).
+ */
+export function applyHttpLimits(http: Server, config: ServerConfig, connections: Connections): RequestGate {
   const limits = limitsOf(config);
   const headers = responseHeaders(config.settings);
-  const inFlight = new WeakMap<Duplex, InFlight>();
   const refused = new WeakSet<Duplex>();
-  const served = new WeakMap<Duplex, number>();
   // one header line over the limit is enough to know; Node drops the lines past maxHeadersCount
   http.maxHeadersCount = limits.maxHeadersCount + 1;
   // Node answers 503 to requests pipelined past the limit; the last one allowed gets Connection: close below
@@ -110,7 +110,7 @@ export function applyHttpLimits(http: Server, config: ServerConfig): void {
   };
 
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const current = inFlight.get(socket);
+    const current = connections.of(socket)?.current;
     const code = err.code ?? '';
     if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       // ECONNRESET, EPIPE …: the client is gone, nobody to answer
@@ -146,31 +146,22 @@ export function applyHttpLimits(http: Server, config: ServerConfig): void {
     refuse(req, res, 417, `unsupported Expect: ${req.headers.expect}`);
   });
 
-  // Node has no hook between parsing a request and its 'request' listeners: the handler given to
-  // createServer is taken over and called once the request passed the checks Node does not make
-  const handlers = http.listeners('request') as RequestListener[];
-  http.removeAllListeners('request');
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const entry = { req, res };
-    inFlight.set(req.socket, entry);
-    res.once('close', () => {
-      if (inFlight.get(req.socket) === entry) inFlight.delete(req.socket);
-    });
+  return (req, res, connection) => {
     // Node only announces Connection: close on the last request allowed and then waits for the client
     // (forever with keepalive_timeout 0, Node's "no timeout"); this header makes it close the connection itself.
     // keepalive_timeout=0 turns keep-alive off, as nginx's keepalive_timeout 0.
-    const count = (served.get(req.socket) ?? 0) + 1;
-    served.set(req.socket, count);
-    if (limits.keepAliveTimeoutMs === 0 || (limits.keepAliveRequests > 0 && count >= limits.keepAliveRequests)) res.setHeader('Connection', 'close');
+    if (limits.keepAliveTimeoutMs === 0 || (limits.keepAliveRequests > 0 && connection.served >= limits.keepAliveRequests)) res.setHeader('Connection', 'close');
     const lines = req.rawHeaders.length / 2;
     if (lines > limits.maxHeadersCount) {
-      return refuse(req, res, 431, `more than tsfpm.max_headers_count (${limits.maxHeadersCount}) header lines`);
+      refuse(req, res, 431, `more than tsfpm.max_headers_count (${limits.maxHeadersCount}) header lines`);
+      return false;
     }
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      return refuse(req, res, 400, 'HTTP/1.1 request without a Host header');
+      refuse(req, res, 400, 'HTTP/1.1 request without a Host header');
+      return false;
     }
-    for (const handler of handlers) handler.call(http, req, res);
-  });
+    return true;
+  };
 }
 
 /** The status and the log's words for an error of Node's HTTP parser or its timeouts. */

@@ -54,12 +54,12 @@ export function createServer(options: TsfpmOptions): TsfpmServer {
 /** The server of a config already built (the CLI reads its settings before it knows which process it is). */
 export function serverFor(config: ServerConfig): TsfpmServer {
   const handler = createRequestHandler(config);
-  const http = createHttpServer(httpServerOptions(config), (req, res) => {
-    connections.request(req, res);
-    handler(req, res);
-  });
+  const http = createHttpServer(httpServerOptions(config));
   const connections = new Connections(http);
-  applyHttpLimits(http, config);
+  const gate = applyHttpLimits(http, config, connections);
+  http.on('request', (req, res) => {
+    if (gate(req, res, connections.request(req, res))) handler(req, res);
+  });
   let stopping: Stopping | undefined;
   return {
     http,
