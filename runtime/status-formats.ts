@@ -10,6 +10,7 @@
  */
 import type { PoolSnapshot, RequestSnapshot } from './snapshot.ts';
 import { htmlspecialchars } from './html-escape.ts';
+import { withDefaultCharset } from './headers.ts';
 
 export type StatusFormat = 'text' | 'json' | 'xml' | 'html' | 'openmetrics';
 
@@ -121,8 +122,7 @@ export function statusQuery(search: string): { format: StatusFormat; full: boole
 export function statusContentType(format: StatusFormat, charset: string): string {
   if (format === 'json') return 'application/json';
   if (format === 'openmetrics') return 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-  const type = format === 'html' ? 'text/html' : format === 'xml' ? 'text/xml' : 'text/plain';
-  return charset ? `${type};charset=${charset}` : type;
+  return withDefaultCharset(format === 'html' ? 'text/html' : format === 'xml' ? 'text/xml' : 'text/plain', charset);
 }
 
 /** Unix seconds of `ms`. */
