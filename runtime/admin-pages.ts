@@ -43,13 +43,13 @@ function pagesOf(config: ServerConfig): Pages {
       const path = settings.get(name) ?? '';
       if (path !== '') paths.set(path, page);
     }
-    const allowSetting = settings.get('tsfpm.status_allow') ?? '';
+    const allowSetting = settings.typed['tsfpm.status_allow'];
     pages = {
       paths,
-      pingResponse: settings.get('ping.response') ?? 'pong',
+      pingResponse: settings.typed['ping.response'],
       allow: parseAccessList(allowSetting, (message) => config.log(`tsfpm: ${message}`)),
       allowSetting,
-      charset: settings.get('default_charset') ?? 'UTF-8',
+      charset: settings.typed.default_charset,
     };
     byConfig.set(config, pages);
   }

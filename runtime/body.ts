@@ -161,14 +161,19 @@ function formType(req: IncomingMessage, settings: BodySettings): 'urlencoded' | 
  * the multipart body is malformed or the client disconnects. Warnings use PHP's texts and are
  * passed to `warn` in the order PHP emits them.
  */
-export async function parseRequestBody(
+export function parseRequestBody(
   req: IncomingMessage,
   settings: BodySettings,
   warn: (message: string) => void,
-): Promise<ParsedBody> {
-  const limit = settings.post_max_size > 0 ? settings.post_max_size : Infinity;
+): ParsedBody | Promise<ParsedBody> {
   const length = declaredLength(req);
+  // most requests have no body: answered without a promise
   if (length === 0 || (length === null && req.headers['transfer-encoding'] === undefined)) return emptyBody();
+  return readBody(req, settings, length, warn);
+}
+
+async function readBody(req: IncomingMessage, settings: BodySettings, length: number | null, warn: (message: string) => void): Promise<ParsedBody> {
+  const limit = settings.post_max_size > 0 ? settings.post_max_size : Infinity;
   if (length !== null && length > limit) {
     warn(`${STARTUP}: POST Content-Length of ${length} bytes exceeds the limit of ${limit} bytes`);
     discard(req);

@@ -144,7 +144,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 64;
   }
   if (cluster.isWorker) return runWorker(config, host, port);
-  const workers = Number(config.settings.get('tsfpm.workers') ?? 1);
+  const workers = config.settings.typed['tsfpm.workers'];
   return workers > 1 ? runPrimary(config, host, workers) : runSingle(config, host, port);
 }
 
@@ -159,7 +159,7 @@ async function runSingle(config: ServerConfig, host: string, port: number): Prom
     return 1;
   }
   printBanner(config, host, bound);
-  if (Number(config.settings.get('pm.max_requests') ?? 0) > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
+  if (config.settings.typed['pm.max_requests'] > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
   const stopper = gracefulStop(server);
   for (const signal of STOP_SIGNALS) process.on(signal, () => stopper.signal(signal));
   process.on('SIGUSR2', () => config.log('tsfpm: SIGUSR2: replacing workers needs --workers 2 or more; ignored'));
@@ -175,7 +175,7 @@ async function runPrimary(config: ServerConfig, host: string, workers: number): 
     await primary.exited;
     return 1;
   }
-  const maxRequests = Number(config.settings.get('pm.max_requests') ?? 0);
+  const maxRequests = config.settings.typed['pm.max_requests'];
   printBanner(config, host, bound.port, `${workers} workers (pm.max_requests = ${maxRequests}); SIGUSR2 replaces them one at a time`);
   return primary.exited;
 }

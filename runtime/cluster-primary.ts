@@ -75,7 +75,7 @@ export class ClusterPrimary {
     this.#config = config;
     this.#count = count;
     this.#pool = config.pool.settings.name;
-    this.#graceMs = Number(config.settings.get('process_control_timeout') ?? 300) * 1000;
+    this.#graceMs = config.settings.typed.process_control_timeout * 1000;
   }
 
   /**

@@ -57,7 +57,7 @@ export async function runWorker(config: ServerConfig, host: string, port: number
   for (const signal of STOP_SIGNALS) process.on(signal, () => start(signal, true));
   process.on('SIGUSR2', () => {});
 
-  const maxRequests = Number(config.settings.get('pm.max_requests') ?? 0);
+  const maxRequests = config.settings.typed['pm.max_requests'];
   if (maxRequests > 0) {
     let served = 0;
     server.http.on('request', () => {

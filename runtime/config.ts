@@ -7,7 +7,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseIniFile } from './ini-file.ts';
-import { iniBool } from './ini-values.ts';
 import { stderrSink, type LogSink } from './log.ts';
 import { IniSettings, type Mode, type SettingSource } from './options.ts';
 import { Pool } from './pool.ts';
@@ -85,9 +84,9 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
   for (const { name, value } of options.defines ?? []) sources.push({ name, value, origin: '-d' });
   const settings = new IniSettings(mode, sources, log);
   const docroot = realpathSync(resolve(options.docroot));
-  const extensions = (settings.get('security.limit_extensions') ?? '.ts').split(/[\s,]+/).filter(Boolean).map((e) => e.toLowerCase());
-  const validate = iniBool(settings.get('opcache.validate_timestamps') ?? '1');
-  const revalidateFreq = Number(settings.get('opcache.revalidate_freq') ?? 2);
+  const extensions = settings.typed['security.limit_extensions'].split(/[\s,]+/).filter(Boolean).map((e) => e.toLowerCase());
+  const validate = settings.typed['opcache.validate_timestamps'];
+  const revalidateFreq = settings.typed['opcache.revalidate_freq'];
   return {
     docroot,
     router: options.router ? resolve(options.router) : undefined,
@@ -102,12 +101,12 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
     pool: new Pool(
       {
         name: 'www',
-        processManager: settings.get('pm') ?? 'static',
-        maxChildren: Number(settings.get('pm.max_children')),
-        backlog: Number(settings.get('listen.backlog')),
-        maxTails: Number(settings.get('tsfpm.max_tails')),
-        tailOverflow: settings.get('tsfpm.tail_overflow') === 'refuse' ? 'refuse' : 'wait',
-        tailsHoldChildren: iniBool(settings.get('tsfpm.tails_hold_children') ?? '0'),
+        processManager: settings.typed.pm,
+        maxChildren: settings.typed['pm.max_children'],
+        backlog: settings.typed['listen.backlog'],
+        maxTails: settings.typed['tsfpm.max_tails'],
+        tailOverflow: settings.typed['tsfpm.tail_overflow'] === 'refuse' ? 'refuse' : 'wait',
+        tailsHoldChildren: settings.typed['tsfpm.tails_hold_children'],
       },
       log,
     ),

@@ -11,15 +11,31 @@ export class Deadline {
   #timer: NodeJS.Timeout | undefined;
   #seconds = 0;
   #expiresAt: number | undefined;
-  #fire!: (seconds: number) => void;
-  /** Resolves with the limit that passed. */
-  readonly expired: Promise<number>;
+  #passed: number | undefined;
+  #expired: Promise<number> | undefined;
+  #listeners: ((seconds: number) => void)[] = [];
   /** Where the watchdog found the script stuck when it stopped it at this limit (PHP's "on line N"). */
   stuckAt: CallSite | undefined;
 
   constructor(seconds: number) {
-    this.expired = new Promise((resolve) => (this.#fire = resolve));
     this.reset(seconds);
+  }
+
+  /** Calls `listener` once, with the limit, when a limit passes (at once if one has). */
+  onExpired(listener: (seconds: number) => void): void {
+    if (this.#passed !== undefined) listener(this.#passed);
+    else this.#listeners.push(listener);
+  }
+
+  /** Resolves with the limit that passed; made on first use, since most requests never ask. */
+  get expired(): Promise<number> {
+    return (this.#expired ??= new Promise((resolve) => this.onExpired(resolve)));
+  }
+
+  #fire(seconds: number): void {
+    if (this.#passed !== undefined) return;
+    this.#passed = seconds;
+    for (const listener of this.#listeners.splice(0)) listener(seconds);
   }
 
   get seconds(): number {

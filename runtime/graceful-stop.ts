@@ -34,7 +34,7 @@ export interface GracefulStop {
 /** @param who names the process in its stop log lines ('' alone, `[pool www] child 123 ` for a worker) */
 export function gracefulStop(server: TsfpmServer, who = ''): GracefulStop {
   const { config } = server;
-  const graceSeconds = Number(config.settings.get('process_control_timeout') ?? 300);
+  const graceSeconds = config.settings.typed.process_control_timeout;
   let started = false;
   let resolveDone: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));

@@ -18,7 +18,7 @@ import { PoolSlot } from './pool.ts';
 import { runRequest } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
 import { RequestContext } from './request-context.ts';
-import { requestVars } from './request.ts';
+import { Superglobals } from './request.ts';
 import type { Route, ScriptTarget } from './routing.ts';
 import type { ScriptFunction } from './script-loader.ts';
 import { responseHeaders } from './response-headers.ts';
@@ -57,7 +57,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   installRequestContext();
   startWatchdog(config); // for scripts stuck in synchronous code, when a time limit is on
   metricsOf(config); // subscribed to the pool now, so the metrics count from the first request
-  const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
+  const mailPath = config.settings.typed['tsfpm.mail_page'];
   // the body is read before any script runs, so no ini_set() can change these: read them once
   const bodyLimits = bodySettings(new RequestIni(config.settings));
 
@@ -70,7 +70,8 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     let script = preloaded;
     if (!script) {
       try {
-        script = await config.loader.load(target.file);
+        const loaded = config.loader.load(target.file);
+        script = loaded instanceof Promise ? await loaded : loaded;
       } catch (err) {
         refuse(req, res, 500, (err as Error).message);
         return 'done' as const;
@@ -78,7 +79,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     }
     const ini = new RequestIni(config.settings);
     const startup: string[] = [...warnings];
-    const vars = requestVars(
+    const vars = new Superglobals(
       {
         req,
         target,
@@ -92,14 +93,16 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       body,
       (w) => startup.push(w),
     );
-    const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles });
+    const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles, ini });
     ctx.slot = slot;
     for (const w of startup) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
     return runRequest(ctx, script, asRouter);
   };
 
   const dispatch = async (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> => {
-    const rawPath = (req.url ?? '/').split('?')[0]!;
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const rawPath = query === -1 ? url : url.slice(0, query);
     if (mailPath && (rawPath === mailPath || rawPath.startsWith(mailPath + '/'))) {
       return mailPage(config, req, res, mailPath);
     }
@@ -115,7 +118,8 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
       return;
     }
-    if (!(await config.pool.admit())) {
+    const admitted = config.pool.admit();
+    if (!(admitted === true || (admitted !== false && (await admitted)))) {
       const { maxChildren, backlog } = config.pool.settings;
       res.setHeader('Retry-After', '1');
       return refuse(req, res, 503, `server busy: pm.max_children (${maxChildren}) scripts running and listen.backlog (${backlog}) waiting`);
@@ -124,7 +128,8 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     const warnings: string[] = [];
     let body: ParsedBody;
     try {
-      body = await parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
+      const parsed = parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
+      body = parsed instanceof Promise ? await parsed : parsed;
     } catch (err) {
       slot.release();
       const status = (err as { status?: number }).status ?? 400;
@@ -147,7 +152,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       if (route.kind === 'script') await runScript(req, res, slot, route.target, body, config.router ? [] : warnings, fixed?.script);
     } finally {
       slot.release();
-      await removeUploads(body.tmpFiles, config.log);
+      if (body.tmpFiles.size > 0) await removeUploads(body.tmpFiles, config.log);
     }
   };
 

@@ -46,6 +46,39 @@ import type { ScriptFunction } from './script-loader.ts';
 /** What a router script asked for: `false` lets the request through to the normal mapping. */
 export type Outcome = 'done' | 'fallthrough';
 
+/** How the script's own run ended first: it returned (or its promise resolved), it threw, or its time limit passed. */
+type Ending = { readonly value: unknown } | { readonly error: unknown } | { readonly timeout: number };
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+
+/**
+ * Starts the script as the current request, in a microtask of its own: a script terminated by the
+ * watchdog in its first synchronous stretch ends only that microtask, and the deadline still ends
+ * the request. A script that returns at once costs no promise of its own.
+ */
+function startScript(ctx: RequestContext, script: ScriptFunction, deadline: Deadline): { ending: Promise<Ending>; running: { settled?: PromiseLike<unknown> } } {
+  const running: { settled?: PromiseLike<unknown> } = {};
+  const ending = new Promise<Ending>((resolve) => {
+    deadline.onExpired((timeout) => resolve({ timeout }));
+    runInRequest(ctx, () =>
+      queueMicrotask(() => {
+        try {
+          const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
+          if (!isThenable(value)) return resolve({ value });
+          running.settled = value;
+          value.then(
+            (value) => resolve({ value }),
+            (error: unknown) => resolve({ error }),
+          );
+        } catch (error) {
+          resolve({ error });
+        }
+      }),
+    );
+  });
+  return { ending, running };
+}
+
 /** Runs `script` for `ctx` to the end of its request (or of its tail). */
 export async function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
   ctx.config.live.add(ctx);
@@ -53,16 +86,9 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
   ctx.deadline = deadline;
   let returned: unknown;
   try {
-    const settled = runInRequest(ctx, async () => {
-      // the script starts in a microtask of its own, once this function waits for it below: a
-      // script terminated by the watchdog in its first synchronous stretch still meets its deadline
-      await (ctx.ini.bool('session.auto_start') && ctx.api.session_start());
-      return script(ctx.api);
-    });
-    const winner = await Promise.race([
-      settled.then((value) => ({ value })),
-      deadline.expired.then((seconds) => ({ timeout: seconds })),
-    ]);
+    const { ending, running } = startScript(ctx, script, deadline);
+    const winner = await ending;
+    if ('error' in winner) throw winner.error;
     if (!('timeout' in winner) && hasWaitUntil(ctx)) {
       // waitUntil() work runs after the response, as on the platforms that defined it
       if (ctx.phase === 'running' && (await finishResponse(ctx)) && !(await enterTail(ctx))) {
@@ -74,9 +100,11 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
     }
     if ('timeout' in winner) {
       // it may go on and take a session lock: that is let go when it settles
-      void settled
-        .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
-        .finally(() => releaseResources(ctx, 'end'));
+      if (running.settled) {
+        void Promise.resolve(running.settled)
+          .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
+          .finally(() => releaseResources(ctx, 'end'));
+      }
       if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
       else logTailTimeout(ctx, winner.timeout);
     } else {
@@ -171,6 +199,7 @@ export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
   if (!ctx.sapi.headersSent) ctx.outputStartedAt = site;
+  void ctx.connectionStatus; // a client gone before the end stays ABORTED for the tail
   ctx.sapi.end(ctx.sendOptions);
   ctx.phase = 'finished';
   ctx.respondedAt = performance.now();
@@ -206,12 +235,12 @@ async function endRequest(ctx: RequestContext): Promise<void> {
   // the script took since (a session lock it was waiting for) is let go now that it has settled
   if (ctx.phase === 'done') return releaseResources(ctx, 'end');
   const hadTail = ctx.phase === 'finished';
-  await runShutdownFunctions(ctx);
+  if (ctx.shutdownFunctions.length > 0) await runShutdownFunctions(ctx);
   ctx.closing = true;
   ctx.output.endAll();
-  await releaseResources(ctx, 'end');
+  if (ctx.resources.length > 0) await releaseResources(ctx, 'end');
   // before the response ends, as PHP removes them before FPM ends the request
-  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+  if (ctx.uploads.size > 0) await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   if (ctx.phase === 'running') {
     ctx.sapi.end(ctx.sendOptions);
     ctx.respondedAt = performance.now();

@@ -36,7 +36,7 @@ interface Row {
 const positive = (v: string): string | undefined => (Number(v) > 0 ? undefined : 'must be greater than 0');
 
 /** Every setting tsfpm reads. php-compat.md has a row for each name. */
-export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
+const TABLE = {
   // Output and headers
   output_buffering: { kind: 'quantity', builtin: '0', dev: '4096', mode: INI_PERDIR | INI_SYSTEM },
   implicit_flush: { kind: 'bool', builtin: '0', mode: INI_ALL },
@@ -145,7 +145,32 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   'tsfpm.mail_transport': { kind: 'string', builtin: '', mode: INI_SYSTEM, check: (v) => (['', 'sendmail', 'smtp', 'spool'].includes(v) ? undefined : 'must be sendmail, smtp, spool or empty') },
   'tsfpm.mail_spool': { kind: 'string', builtin: '', mode: INI_SYSTEM },
   'tsfpm.mail_page': { kind: 'string', builtin: '', dev: '/_tsfpm/mail', prod: '', mode: INI_SYSTEM },
-});
+} as const satisfies Record<string, Row>;
+
+export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze(TABLE);
+
+/** A setting of the table. */
+export type SettingName = keyof typeof TABLE;
+
+/** The JS type a setting's value has once parsed: booleans, numbers (quantities in bytes) and strings. */
+export type SettingValue<N extends SettingName> = (typeof TABLE)[N]['kind'] extends 'bool' ? boolean : (typeof TABLE)[N]['kind'] extends 'string' ? string : number;
+
+/** Every setting of the table, parsed by its kind once per server. */
+export type TypedSettings = { readonly [N in SettingName]: SettingValue<N> };
+
+/** A value parsed as its kind reads it (zend_ini_parse_bool, atol, zend_ini_parse_quantity). */
+function parseAs(kind: Kind, value: string): string | number | boolean {
+  switch (kind) {
+    case 'bool':
+      return iniBool(value);
+    case 'int':
+      return Number.parseInt(value, 10) || 0;
+    case 'quantity':
+      return iniQuantity(value, '', () => {});
+    case 'string':
+      return value;
+  }
+}
 
 export type Mode = 'development' | 'production';
 
@@ -160,6 +185,8 @@ export interface SettingSource {
 /** Resolved, validated, frozen settings for a server. */
 export class IniSettings {
   readonly mode: Mode;
+  /** The table's settings as typed values; what requests read when no ini_set() changed them. */
+  readonly typed: TypedSettings;
   readonly #values: ReadonlyMap<string, string>;
 
   constructor(mode: Mode, sources: readonly SettingSource[], warn: (message: string) => void = () => {}) {
@@ -174,6 +201,9 @@ export class IniSettings {
       values.set(name, value);
     }
     this.#values = values;
+    const typed: Record<string, string | number | boolean> = Object.create(null);
+    for (const [name, row] of Object.entries(SETTINGS)) typed[name] = parseAs(row.kind, values.get(name)!);
+    this.typed = Object.freeze(typed) as TypedSettings;
     Object.freeze(this);
   }
 
@@ -215,16 +245,22 @@ export class RequestIni {
     return this.#overlay?.get(name) ?? this.#base.get(name);
   }
 
+  /** The server's parsed value while no ini_set() changed `name` and the table reads it as `kind`. */
+  #typed(name: string, kind: Kind): string | number | boolean | undefined {
+    if (this.#overlay?.has(name) || SETTINGS[name]?.kind !== kind) return undefined;
+    return this.#base.typed[name as SettingName];
+  }
+
   bool(name: string): boolean {
-    return iniBool(this.get(name) ?? '');
+    return (this.#typed(name, 'bool') as boolean | undefined) ?? iniBool(this.get(name) ?? '');
   }
 
   int(name: string): number {
-    return Number.parseInt(this.get(name) ?? '0', 10) || 0;
+    return (this.#typed(name, 'int') as number | undefined) ?? (Number.parseInt(this.get(name) ?? '0', 10) || 0);
   }
 
   quantity(name: string): number {
-    return iniQuantity(this.get(name) ?? '0', name, () => {});
+    return (this.#typed(name, 'quantity') as number | undefined) ?? iniQuantity(this.get(name) ?? '0', name, () => {});
   }
 
   /**

@@ -45,10 +45,25 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
   });
 }
 
+// the superglobals, read from the request on first use (most are made only then), then kept on the
+// object as plain writable properties
+for (const name of ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV', '$_REQUEST'] as const) {
+  Object.defineProperty(prototype, name, {
+    enumerable: true,
+    get(this: { [CONTEXT]: RequestContext }) {
+      const value = this[CONTEXT].vars[name];
+      Object.defineProperty(this, name, { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+    set(this: { [CONTEXT]: RequestContext }, value: unknown) {
+      Object.defineProperty(this, name, { value, enumerable: true, writable: true, configurable: true });
+    },
+  });
+}
+
 export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
   api[CONTEXT] = ctx;
-  Object.assign(api, ctx.vars);
   api.$_SESSION = Object.create(null) as SessionVars;
   return api;
 }

@@ -58,7 +58,7 @@ export class RequestContext {
   phase: RequestPhase = 'running';
   /** performance.now() when the response was ended (by finish or by the end of the script). */
   respondedAt: number | undefined;
-  connectionStatus = CONNECTION_NORMAL;
+  #connectionStatus = CONNECTION_NORMAL;
   ignoreUserAbort: boolean;
   /** Set by endRequest: output from here on is the request's own end, with no script line to blame. */
   closing = false;
@@ -89,6 +89,8 @@ export class RequestContext {
     vars: RequestVars;
     input: Buffer;
     uploads: Set<string>;
+    /** The request's settings, when the caller already made them for the superglobals. */
+    ini?: RequestIni;
   }) {
     this.config = init.config;
     this.req = init.req;
@@ -97,7 +99,7 @@ export class RequestContext {
     this.vars = init.vars;
     this.input = init.input;
     this.uploads = init.uploads;
-    this.ini = new RequestIni(init.config.settings);
+    this.ini = init.ini ?? new RequestIni(init.config.settings);
     this.ignoreUserAbort = this.ini.bool('ignore_user_abort');
     this.sapi = new ResponseSink(init.res, this.headers);
     this.output = new OutputStack((data) => this.#toSapi(data));
@@ -111,25 +113,24 @@ export class RequestContext {
       },
       reject: (header, why) => this.log(`tsfpm: header "${header}" not sent: ${why}`),
     };
-    // the client going away before the response is finished: its FIN (HTTP clients never half-close
-    // while they wait), a reset, or a failed write; the listeners go with the response
-    const socket = init.req.socket;
-    const gone = (): void => {
-      // Node may already count the response as finished here: what matters is whether tsfpm ended it
-      if (!this.sapi.ended) this.connectionStatus |= CONNECTION_ABORTED;
-    };
-    socket.once('end', gone);
-    socket.once('close', gone);
-    init.res.once('close', () => {
-      gone();
-      socket.off('end', gone);
-      socket.off('close', gone);
-    });
     if (this.ini.bool('expose_php')) this.headers.header(`X-Powered-By: tsfpm/${init.config.version}`, true, 0, '');
     // as header($line, false) before the script's first line: its own header() replaces them
     for (const { line } of responseHeaders(init.config.settings)) this.headers.header(line, false, 0, this.ini.get('default_charset') ?? '');
     const buffering = this.ini.quantity('output_buffering');
     if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
+  }
+
+  /**
+   * PHP's connection_status() bits. The client going away before tsfpm ended the response (its FIN,
+   * since HTTP clients never half-close while they wait, a reset, or a failed write) is read off the
+   * socket when asked, rather than listened for on every request.
+   */
+  get connectionStatus(): number {
+    if (!(this.#connectionStatus & CONNECTION_ABORTED) && !this.sapi.ended) {
+      const socket = this.req.socket;
+      if (socket.destroyed || socket.readableEnded) this.#connectionStatus |= CONNECTION_ABORTED;
+    }
+    return this.#connectionStatus;
   }
 
   /** The PHP API object the script receives. */

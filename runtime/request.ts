@@ -37,15 +37,40 @@ export interface RequestFacts {
 
 const empty = <T>(): T => Object.create(null) as T;
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** What $_SERVER needs of the connection, read when the request starts: a socket closed by the time $_SERVER is first read no longer knows its peer. */
+interface ConnectionFacts {
+  readonly tls: boolean;
+  readonly remoteAddress: string;
+  readonly remotePort: string;
+  readonly localAddress: string;
+  readonly localPort: string;
+  /** Date.now() when the request started: REQUEST_TIME and REQUEST_TIME_FLOAT. */
+  readonly time: number;
+}
+
+function connectionFacts(req: IncomingMessage): ConnectionFacts {
+  const socket = req.socket;
+  return {
+    tls: (socket as TLSSocket).encrypted === true,
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: String(socket.remotePort ?? ''),
+    localAddress: socket.localAddress ?? '',
+    localPort: String(socket.localPort ?? ''),
+    time: Date.now(),
+  };
+}
+
 /** $_SERVER, in the order PHP-FPM behind nginx fills it. */
-export function serverVars(facts: RequestFacts): ServerVars {
+function serverVars(facts: RequestFacts, conn: ConnectionFacts): ServerVars {
   const { req, target } = facts;
   const url = facts.originalUrl;
   const q = url.indexOf('?');
-  const socket = req.socket;
-  const tls = (socket as TLSSocket).encrypted === true;
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const now = Date.now();
   const scriptName = facts.mountPath + target.scriptName;
   const v: ServerVars = empty();
   if (process.env.USER !== undefined) v.USER = process.env.USER;
@@ -59,14 +84,14 @@ export function serverVars(facts: RequestFacts): ServerVars {
   v.DOCUMENT_URI = scriptName + target.pathInfo;
   v.DOCUMENT_ROOT = facts.docroot;
   v.SERVER_PROTOCOL = `HTTP/${req.httpVersion}`;
-  v.REQUEST_SCHEME = tls ? 'https' : 'http';
-  if (tls) v.HTTPS = 'on';
+  v.REQUEST_SCHEME = conn.tls ? 'https' : 'http';
+  if (conn.tls) v.HTTPS = 'on';
   v.GATEWAY_INTERFACE = 'CGI/1.1';
   v.SERVER_SOFTWARE = facts.software;
-  v.REMOTE_ADDR = socket.remoteAddress ?? '';
-  v.REMOTE_PORT = String(socket.remotePort ?? '');
-  v.SERVER_ADDR = socket.localAddress ?? '';
-  v.SERVER_PORT = String(socket.localPort ?? '');
+  v.REMOTE_ADDR = conn.remoteAddress;
+  v.REMOTE_PORT = conn.remotePort;
+  v.SERVER_ADDR = conn.localAddress;
+  v.SERVER_PORT = conn.localPort;
   v.SERVER_NAME = facts.serverName;
   v.REDIRECT_STATUS = '200';
   v.SCRIPT_FILENAME = target.file;
@@ -77,30 +102,79 @@ export function serverVars(facts: RequestFacts): ServerVars {
   }
   v.FCGI_ROLE = 'RESPONDER';
   v.PHP_SELF = scriptName + target.pathInfo;
-  v.REQUEST_TIME_FLOAT = now / 1000;
-  v.REQUEST_TIME = Math.floor(now / 1000);
+  v.REQUEST_TIME_FLOAT = conn.time / 1000;
+  v.REQUEST_TIME = Math.floor(conn.time / 1000);
   return v;
 }
 
-/** Everything but the body: $_GET, $_COOKIE, $_SERVER, $_ENV. Warnings are PHP's startup warnings. */
-export function requestVars(facts: RequestFacts, ini: RequestIni, body: { post: InputVars; files: RequestVars['$_FILES'] }, warn: (message: string) => void): RequestVars {
-  const order = (ini.get('variables_order') ?? '').toUpperCase();
-  const limits = { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') };
-  const server = serverVars(facts);
-  const vars: RequestVars = {
-    $_GET: order.includes('G') ? parseQueryString(String(server.QUERY_STRING), limits, warn, 'get') : empty(),
-    $_POST: order.includes('P') ? body.post : empty(),
-    $_COOKIE: order.includes('C') && facts.req.headers.cookie ? parseCookieHeader(facts.req.headers.cookie, limits, warn) : empty(),
-    $_FILES: body.files,
-    $_SERVER: order.includes('S') ? server : empty(),
-    $_ENV: order.includes('E') ? Object.assign(empty<{ [key: string]: string }>(), process.env) : empty(),
-    $_REQUEST: empty(),
-  };
-  // request_order, or variables_order when it is empty; later sources override earlier ones
-  const requestOrder = (ini.get('request_order') || order).toUpperCase();
-  for (const letter of requestOrder) {
-    const source = letter === 'G' ? vars.$_GET : letter === 'P' ? vars.$_POST : letter === 'C' ? vars.$_COOKIE : undefined;
-    if (source) Object.assign(vars.$_REQUEST, source);
+/**
+ * The superglobals of one request. $_GET, $_POST, $_COOKIE and $_FILES are made when the request
+ * starts, since their parsing raises PHP's startup warnings; $_SERVER, $_ENV and $_REQUEST when
+ * first read, as PHP's auto_globals_jit makes them. A script may replace any of them.
+ */
+export class Superglobals implements RequestVars {
+  $_GET: InputVars;
+  $_POST: InputVars;
+  $_COOKIE: InputVars;
+  $_FILES: RequestVars['$_FILES'];
+  readonly #facts: RequestFacts;
+  readonly #conn: ConnectionFacts;
+  readonly #order: string;
+  readonly #requestOrder: string;
+  #server: ServerVars | undefined;
+  #env: RequestVars['$_ENV'] | undefined;
+  #request: InputVars | undefined;
+
+  /** Warnings are PHP's startup warnings. */
+  constructor(facts: RequestFacts, ini: RequestIni, body: { post: InputVars; files: RequestVars['$_FILES'] }, warn: (message: string) => void) {
+    this.#facts = facts;
+    this.#conn = connectionFacts(facts.req);
+    const order = (ini.get('variables_order') ?? '').toUpperCase();
+    this.#order = order;
+    // request_order, or variables_order when it is empty
+    this.#requestOrder = (ini.get('request_order') || order).toUpperCase();
+    const limits = { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') };
+    const url = facts.originalUrl;
+    const q = url.indexOf('?');
+    this.$_GET = order.includes('G') && q !== -1 && q < url.length - 1 ? parseQueryString(url.slice(q + 1), limits, warn, 'get') : empty();
+    this.$_POST = order.includes('P') ? body.post : empty();
+    const cookie = facts.req.headers.cookie;
+    this.$_COOKIE = order.includes('C') && cookie ? parseCookieHeader(cookie, limits, warn) : empty();
+    this.$_FILES = body.files;
+    // made now from the sources as they are (PHP makes it when the script is compiled, before any
+    // line runs); with nothing to copy it waits for a first read
+    if (hasKeys(this.$_GET) || hasKeys(this.$_POST) || hasKeys(this.$_COOKIE)) {
+      const request: InputVars = empty();
+      for (const letter of this.#requestOrder) {
+        // later sources override earlier ones
+        const source = letter === 'G' ? this.$_GET : letter === 'P' ? this.$_POST : letter === 'C' ? this.$_COOKIE : undefined;
+        if (source) Object.assign(request, source);
+      }
+      this.#request = request;
+    }
   }
-  return vars;
+
+  get $_SERVER(): ServerVars {
+    return (this.#server ??= this.#order.includes('S') ? serverVars(this.#facts, this.#conn) : empty<ServerVars>());
+  }
+
+  set $_SERVER(value: ServerVars) {
+    this.#server = value;
+  }
+
+  get $_ENV(): RequestVars['$_ENV'] {
+    return (this.#env ??= this.#order.includes('E') ? Object.assign(empty<RequestVars['$_ENV']>(), process.env) : empty<RequestVars['$_ENV']>());
+  }
+
+  set $_ENV(value: RequestVars['$_ENV']) {
+    this.#env = value;
+  }
+
+  get $_REQUEST(): InputVars {
+    return (this.#request ??= empty<InputVars>());
+  }
+
+  set $_REQUEST(value: InputVars) {
+    this.#request = value;
+  }
 }

@@ -50,7 +50,7 @@ const parsed = new WeakMap<IniSettings, readonly ResponseHeader[]>();
 export function responseHeaders(settings: IniSettings): readonly ResponseHeader[] {
   let headers = parsed.get(settings);
   if (headers === undefined) {
-    headers = Object.freeze(lines(settings.get('tsfpm.response_headers') ?? '').map(parse));
+    headers = Object.freeze(lines(settings.typed['tsfpm.response_headers']).map(parse));
     parsed.set(settings, headers);
   }
   return headers;

@@ -78,7 +78,8 @@ export class ResponseSink {
     this.commitHeaders(options);
     this.#ended = true;
     const body = this.#take();
-    if (!this.#res.headersSent) this.#writeHead(options, body.length);
+    // a string body goes out in one write with the head (node:http joins them); a Buffer in two
+    if (!this.#res.headersSent) this.#writeHead(options, typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     this.#res.end(body);
   }
 
@@ -98,11 +99,13 @@ export class ResponseSink {
     this.#res.end(body);
   }
 
-  #take(): Buffer {
+  /** The held output as one piece: a string while every chunk is text, else a Buffer. */
+  #take(): string | Buffer {
     const chunks = this.#pending;
     this.#pending = [];
     this.#pendingSize = 0;
-    if (chunks.length === 1) return typeof chunks[0] === 'string' ? Buffer.from(chunks[0]) : chunks[0]!;
+    if (chunks.length === 1) return chunks[0]!;
+    if (chunks.every((c) => typeof c === 'string')) return chunks.join('');
     return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
   }
 

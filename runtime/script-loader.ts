@@ -69,10 +69,15 @@ export class ScriptLoader {
     installHooks();
   }
 
-  async load(file: string): Promise<ScriptFunction> {
+  /** The script's default export: at once when it is loaded and still fresh, else once imported. */
+  load(file: string): ScriptFunction | Promise<ScriptFunction> {
     this.#revalidate();
     const cached = this.#cache.get(file);
     if (cached?.generation === generation) return cached.fn;
+    return this.#import(file);
+  }
+
+  async #import(file: string): Promise<ScriptFunction> {
     let mod: { default?: unknown };
     try {
       mod = await import(`${pathToFileURL(file).href}?tsfpm-v=${generation}`);

@@ -54,7 +54,7 @@ const RECHECK_MS = 1000;
 const ANSWER_TIMEOUT_MS = 2000;
 
 const HOOK = Symbol.for('tsfpm.watchdog');
-const NAMES = ['request_terminate_timeout', 'request_slowlog_timeout', 'max_execution_time'];
+const NAMES = ['request_terminate_timeout', 'request_slowlog_timeout', 'max_execution_time'] as const;
 
 /** What probe() tells the thread: terminate now, and else when to look again (ms). */
 interface ProbeReply {
@@ -85,7 +85,7 @@ let clearAsyncIdStack: (() => void) | undefined | null;
  * is on. One thread per process serves every config; it never keeps the process alive.
  */
 export function startWatchdog(config: ServerConfig): void {
-  if (!NAMES.some((name) => Number(config.settings.get(name) ?? 0) > 0)) return;
+  if (!NAMES.some((name) => config.settings.typed[name] > 0)) return;
   configs.add(config);
   if (running) return;
   clearAsyncIdStack ??= asyncIdStackClearer(config);

@@ -9,11 +9,10 @@
  */
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../support/server.ts';
+import { launchCli, stopCli } from './cli-server.ts';
 import type { MemoryReport } from './servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -141,57 +140,6 @@ async function tailRound(): Promise<TailRound> {
   }
 }
 
-/** A free loopback port for the CLI, which takes its port on the command line. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * `node runtime/bin.js -S 127.0.0.1:PORT -t DOCROOT --production [extra]`, its log (an access line
- * per request, as the CLI writes) in a temp folder removed at the stop; resolves once it answers.
- */
-async function launchCli(extra: string[]): Promise<Server & { logDir: string }> {
-  const port = await freePort();
-  const logDir = tempDir({}, 'tsfpm-bench-cli-');
-  const log = join(logDir, 'server.log');
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [join(root, 'runtime/bin.js'), '-S', `127.0.0.1:${port}`, '-t', docroot, '--production', ...extra], { stdio: ['ignore', 'ignore', fd] });
-  closeSync(fd);
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/hello.ts`);
-      await res.text();
-      if (res.status === 200) return { child, port, logDir };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const tail = readFileSync(log, 'utf8').slice(-2000);
-  await stopCli({ child, port, logDir });
-  throw new Error(`tsfpm ${extra.join(' ')} did not answer on port ${port}:\n${tail}`);
-}
-
-/** Stops a CLI server and its workers (SIGTERM, then SIGKILL after 5 s) and removes its log. */
-async function stopCli(server: Server & { logDir: string }): Promise<void> {
-  if (server.child.exitCode === null && server.child.signalCode === null) {
-    const exited = new Promise((r) => server.child.once('exit', r));
-    server.child.kill('SIGTERM');
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(server.logDir, { recursive: true, force: true });
-}
-
 /** Hello-world requests/s from autocannon's CLI in its own process. */
 function cliRps(port: number, seconds: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -216,7 +164,7 @@ async function workerThroughput(): Promise<Record<string, number>> {
   const kinds: Record<string, string[]> = { '1 process': [], '--workers 2': ['--workers', '2'] };
   const servers: Record<string, Server & { logDir: string }> = {};
   try {
-    for (const [name, extra] of Object.entries(kinds)) servers[name] = await launchCli(extra);
+    for (const [name, extra] of Object.entries(kinds)) servers[name] = await launchCli(docroot, ['--production', ...extra]);
     for (const server of Object.values(servers)) await cliRps(server.port, 1); // warm-up
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++) {

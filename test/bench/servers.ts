@@ -1,11 +1,14 @@
 /**
  * One benchmark server per child process, so the load generator never shares an event loop with it:
- * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|express> <docroot>` prints its port.
- * The IPC message 'memory' answers with this process's memory after a full GC (when run with
- * --expose-gc) and the pool's tail count; any other message stops the server.
+ * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|node-als|express> <docroot>` prints
+ * its port. IPC messages: 'memory' answers with this process's memory after a full GC (when run with
+ * --expose-gc) and the pool's tail count; 'alloc-start' and 'alloc-stop' measure the bytes allocated
+ * per request in between (from V8's heap before and after each GC); any other message stops it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import express from 'express';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { createServer, type TsfpmServer } from '../../runtime/index.ts';
 
@@ -14,6 +17,7 @@ const [kind, docroot, sendmail] = process.argv.slice(2);
 const extraIni = JSON.parse(process.env.TSFPM_BENCH_INI ?? '{}') as Record<string, string>;
 const hello = 'Hello, world';
 let tsfpm: TsfpmServer | undefined;
+let http: Server | undefined;
 
 async function start(): Promise<number> {
   if (kind === 'tsfpm' || kind === 'tsfpm-dev') {
@@ -23,14 +27,23 @@ async function start(): Promise<number> {
       ini: { ...(sendmail ? { sendmail_path: sendmail } : {}), ...extraIni },
       log: () => {},
     });
+    http = tsfpm.http;
     return (await tsfpm.listen(0, '127.0.0.1')).port;
   }
   const handler = (_req: unknown, res: import('node:http').ServerResponse) => {
     res.setHeader('Content-Type', 'text/html; charset=UTF-8');
     res.end(hello);
   };
-  if (kind === 'node') {
-    const server = createHttpServer(handler);
+  if (kind === 'node' || kind === 'node-als') {
+    // node-als: the least a request runtime built on AsyncLocalStorage pays (an async handler run in a store)
+    const storage = new AsyncLocalStorage<object>();
+    const server = (http = createHttpServer(
+      kind === 'node'
+        ? handler
+        : (req, res) => {
+            void storage.run({ req }, async () => handler(req, res));
+          },
+    ));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return (server.address() as AddressInfo).port;
   }
@@ -54,7 +67,45 @@ export interface MemoryReport {
   live: number;
 }
 
+let allocation: { profiler: { start(): void; stop(): { statistics: GcStatistics[] } }; requests: number; count: () => void; usedAtStart: number } | undefined;
+
+interface GcStatistics {
+  beforeGC: { heapStatistics: { usedHeapSize: number } };
+  afterGC: { heapStatistics: { usedHeapSize: number } };
+}
+
+/** What 'alloc-stop' answers. */
+export interface AllocationReport {
+  requests: number;
+  bytesPerRequest: number;
+  gcs: number;
+}
+
 process.on('message', (message) => {
+  if (message === 'alloc-start') {
+    const count = () => allocation!.requests++;
+    const Profiler = (v8 as unknown as { GCProfiler: new () => { start(): void; stop(): { statistics: GcStatistics[] } } }).GCProfiler;
+    allocation = { profiler: new Profiler(), requests: 0, count, usedAtStart: v8.getHeapStatistics().used_heap_size };
+    http!.on('request', count);
+    allocation.profiler.start();
+    process.send!('alloc-started');
+    return;
+  }
+  if (message === 'alloc-stop' && allocation) {
+    const stats = allocation.profiler.stop().statistics;
+    http!.off('request', allocation.count);
+    // allocated between two GCs = used before the later one - used after the earlier one
+    let bytes = 0;
+    let after = allocation.usedAtStart;
+    for (const gc of stats) {
+      bytes += gc.beforeGC.heapStatistics.usedHeapSize - after;
+      after = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    bytes += v8.getHeapStatistics().used_heap_size - after;
+    const report: AllocationReport = { requests: allocation.requests, bytesPerRequest: Math.round(bytes / Math.max(1, allocation.requests)), gcs: stats.length };
+    process.send!(report);
+    return;
+  }
   if (message !== 'memory') process.exit(0);
   // twice: the first pass runs finalizers that free more on the second
   globalThis.gc?.();

@@ -51,7 +51,7 @@ class BodyServer {
     this.settings = settings;
     this.#server = createServer((req, res) => {
       const warnings: string[] = [];
-      parseRequestBody(req, this.settings, (w) => warnings.push(w)).then(
+      Promise.resolve(parseRequestBody(req, this.settings, (w) => warnings.push(w))).then(
         (body) => {
           this.#report({ body, warnings, tmpDirFiles: listFiles(watchDir) });
           res.end('parsed');
