@@ -59,7 +59,9 @@ async function create(settings: BackendSettings): Promise<SessionBackend> {
       return openRedis(settings, warn);
     default: {
       const savePath = settings.savePath || tmpdir();
-      const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn });
+      // the store reads and writes through the descriptor that holds the lock
+      const descriptor = (id: string): number | undefined => locker.descriptorOf(id);
+      const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn, descriptor });
       const locker = new FileLocker({ path: (id) => store.pathFor(id), mode: store.savePath.mode, log: settings.log });
       return createBackend({ name: 'files', savePath, store, locker });
     }

@@ -23,8 +23,9 @@
  * @module
  */
 
-import { constants, type Stats } from 'node:fs';
+import { constants, fstat, ftruncate, read, write, type Stats } from 'node:fs';
 import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
@@ -43,6 +44,41 @@ export interface FilesStoreOptions {
   readonly gcMaxlifetime?: number;
   /** Receives the warnings PHP would emit (undecodable data, skipped keys). */
   readonly warn?: (message: string) => void;
+  /**
+   * The open descriptor holding a session's lock, when this process holds it (`FileLocker.descriptorOf`):
+   * read() and write() go through it instead of opening the file again, as mod_files does.
+   */
+  readonly descriptor?: (id: string) => number | undefined;
+}
+
+const fstatAsync = promisify(fstat);
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+const ftruncateAsync = promisify(ftruncate);
+
+/** Reads the whole file behind `fd` from offset 0. */
+async function readDescriptor(fd: number): Promise<Buffer> {
+  const stats = await fstatAsync(fd);
+  checkOwner(stats);
+  const data = Buffer.allocUnsafe(stats.size);
+  let filled = 0;
+  while (filled < data.length) {
+    const { bytesRead } = await readAsync(fd, data, filled, data.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === data.length ? data : data.subarray(0, filled);
+}
+
+/** pwrite at 0, then ftruncate if the file was longer. */
+async function writeDescriptor(fd: number, data: Buffer): Promise<void> {
+  const stats = await fstatAsync(fd);
+  checkOwner(stats);
+  for (let written = 0; written < data.length; ) {
+    const { bytesWritten } = await writeAsync(fd, data, written, data.length - written, written);
+    written += bytesWritten;
+  }
+  if (data.length < stats.size) await ftruncateAsync(fd, data.length);
 }
 
 /** session.save_path, parsed as PHP's PS_OPEN_FUNC(files) does. */
@@ -131,6 +167,7 @@ export class FilesStore extends Store {
   readonly #handler: 'php' | 'php_serialize';
   readonly #gcMaxlifetime: number;
   readonly #warn: (message: string) => void;
+  readonly #descriptor: (id: string) => number | undefined;
 
   /** @throws TypeError for an invalid option */
   constructor(options: FilesStoreOptions = {}) {
@@ -147,6 +184,7 @@ export class FilesStore extends Store {
     }
     this.#gcMaxlifetime = maxlifetime;
     this.#warn = options.warn ?? (() => {});
+    this.#descriptor = options.descriptor ?? (() => undefined);
   }
 
   /**
@@ -173,6 +211,8 @@ export class FilesStore extends Store {
    * @throws for a file owned by another user (`Session data file is not created by your uid`), or a symlink
    */
   async read(id: string): Promise<Buffer | null> {
+    const fd = this.#descriptor(id);
+    if (fd !== undefined) return readDescriptor(fd);
     let file;
     try {
       file = await open(this.pathFor(id), constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -193,6 +233,8 @@ export class FilesStore extends Store {
    * save_path mode. Never a rename: the session lock is on the file's inode.
    */
   async write(id: string, data: Buffer): Promise<void> {
+    const fd = this.#descriptor(id);
+    if (fd !== undefined) return writeDescriptor(fd, data);
     const file = await open(this.pathFor(id), OPEN_FLAGS, this.savePath.mode);
     try {
       const stats = await file.stat();

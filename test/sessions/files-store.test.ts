@@ -3,13 +3,14 @@
 
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import express from 'express';
 import session, { type SessionData } from 'express-session';
+import { FileLocker } from '../../sessions/file-lock.ts';
 import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files-store.ts';
 import { DECODE_FAILED_MESSAGE } from '../../sessions/session-codec.ts';
 
@@ -381,3 +382,45 @@ function plantForGc(dir: string): void {
     if (name !== 'sess_fresh') utimesSync(join(dir, name), old, old);
   }
 }
+
+describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes the file it locked)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tsfpm-files-descriptor-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads and writes through the locked descriptor, not the path', async () => {
+    let locker: FileLocker | undefined;
+    const store = new FilesStore({ savePath: dir, descriptor: (id) => locker?.descriptorOf(id) });
+    locker = new FileLocker({ path: (id) => store.pathFor(id) });
+    const id = 'descriptor0123456789abcdef';
+    const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec' });
+    if (!result.ok) throw new Error('no lock');
+    await store.write(id, Buffer.from('a|i:1;'));
+    // the path now names another file: the locked descriptor still reaches the session's own
+    const path = store.pathFor(id);
+    renameSync(path, `${path}.moved`);
+    writeFileSync(path, 'b|i:2;');
+    expect(String(await store.read(id))).to.equal('a|i:1;');
+    await store.write(id, Buffer.from('c|i:3;'));
+    await result.lock.release();
+    expect(readFileSync(`${path}.moved`, 'utf8')).to.equal('c|i:3;');
+    expect(String(await store.read(id))).to.equal('b|i:2;');
+    await locker.close();
+  });
+
+  it('shortens a file whose new data is shorter, as ftruncate after pwrite', async () => {
+    let locker: FileLocker | undefined;
+    const store = new FilesStore({ savePath: dir, descriptor: (id) => locker?.descriptorOf(id) });
+    locker = new FileLocker({ path: (id) => store.pathFor(id) });
+    const id = 'shorter0123456789abcdefgh';
+    const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec' });
+    if (!result.ok) throw new Error('no lock');
+    await store.write(id, Buffer.from('long|s:10:"0123456789";'));
+    await store.write(id, Buffer.from('a|i:1;'));
+    expect(readFileSync(store.pathFor(id), 'utf8')).to.equal('a|i:1;');
+    await result.lock.release();
+    await locker.close();
+  });
+});
