@@ -8,6 +8,8 @@
  * |---|---|---|
  * | exists | `exists(id)` without decoding (files) | a `get` |
  * | fenced write | `setFenced(id, sess, lock)` (Redis: one Lua script) | the locker's check, then `set` |
+ * | write and unlock | `setFencedAndRelease(id, sess, lock)` (Redis: one script, one round trip) | the fenced write, then the lock's release |
+ * | read with the lock | `keyFor(id)` + `parseStored(text)`: the locker reads that key as it grants the lock (Redis) | a `get` after the lock |
  * | fenced destroy | `destroyFenced(id, lock)` | the locker's check, then `destroy` |
  * | touch | `touch(id, sess)`: refreshes the expiry, never the data | nothing (as PHP's mod_user without updateTimestamp: a write) |
  * | gc | `gc(maxlifetime)` → deleted count (files) | 0: the store expires entries itself (Redis TTL, MemoryStore) |
@@ -38,6 +40,10 @@ export interface StoreCapabilities {
   /** Whether `id` is stored, without reading it (strict mode's validate_sid). Default: a `get`. */
   exists?(id: string): Promise<boolean>;
   setFenced?(id: string, sess: object, lock: HeldLock): Promise<boolean>;
+  setFencedAndRelease?(id: string, sess: object, lock: HeldLock): Promise<boolean>;
+  /** The key the locker reads as it grants the lock (LockOptions.readKey), with `parseStored` to decode it. */
+  keyFor?(id: string): string;
+  parseStored?(text: string): object;
   destroyFenced?(id: string, lock: HeldLock): Promise<boolean>;
   gc?(maxlifetime: number): Promise<number>;
 }
@@ -49,14 +55,33 @@ export interface SessionBackend {
   readonly store: Store & StoreCapabilities;
   readonly locker: SessionLocker;
   /** The stored data and cookie record, or null when the ID is unknown (not an error). */
-  read(id: string): Promise<{ data: SessionData; cookie: StoredCookie | undefined } | null>;
-  /** Writes under the lock; false (nothing written) when the lock was lost. */
-  write(id: string, data: SessionData, cookie: StoredCookie, lock: HeldLock | undefined): Promise<boolean>;
+  read(id: string): Promise<StoredSession | null>;
+  /** What to pass as LockOptions.readKey for `id`, when the locker can read the data as it grants the lock. */
+  readKey(id: string): string | undefined;
+  /** Decodes what the locker read with `readKey`. */
+  parse(text: string | null): StoredSession | null;
+  /**
+   * Writes under the lock; false (nothing written) when the lock was lost. With `release`, the lock is let
+   * go too: in the same step where the store can (the caller's release() then does nothing).
+   */
+  write(id: string, data: SessionData, cookie: StoredCookie, lock: HeldLock | undefined, release?: boolean): Promise<boolean>;
   touch(id: string, data: SessionData, cookie: StoredCookie): Promise<void>;
   destroy(id: string, lock: HeldLock | undefined): Promise<boolean>;
   exists(id: string): Promise<boolean>;
   gc(maxlifetime: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A session as read: its data and express-session's cookie record. */
+export interface StoredSession {
+  data: SessionData;
+  cookie: StoredCookie | undefined;
+}
+
+function split(stored: Record<string, unknown> | null): StoredSession | null {
+  if (stored === null) return null;
+  const { cookie, ...data } = stored;
+  return { data, cookie: cookie as StoredCookie | undefined };
 }
 
 /** Calls a callback-style store method as a promise. */
@@ -93,13 +118,13 @@ export function createBackend(options: {
     store,
     locker,
     async read(id) {
-      const stored = (await call<Record<string, unknown> | null>((cb) => store.get(id, cb))) ?? null;
-      if (stored === null) return null;
-      const { cookie, ...data } = stored;
-      return { data, cookie: cookie as StoredCookie | undefined };
+      return split((await call<Record<string, unknown> | null>((cb) => store.get(id, cb))) ?? null);
     },
-    async write(id, data, cookie, lock) {
+    readKey: (id) => (store.keyFor && store.parseStored ? store.keyFor(id) : undefined),
+    parse: (text) => (text === null ? null : split(store.parseStored!(text) as Record<string, unknown>)),
+    async write(id, data, cookie, lock, release = false) {
       const sess = withCookie(data, cookie);
+      if (lock && release && store.setFencedAndRelease) return store.setFencedAndRelease(id, sess, lock);
       if (lock) return setFenced(id, sess, lock);
       await call((cb) => store.set(id, sess as never, cb));
       return true;

@@ -23,6 +23,11 @@ export interface LockOptions {
   readonly ttlMs: number;
   /** Who asks, for diagnostics (`script /x.ts, GET /x`): a waiter that gives up is told this of the holder. */
   readonly owner: string;
+  /**
+   * A store key to read in the same step as the lock is granted (the session's data), where the locker can:
+   * the Redis locker returns it as `value` and saves the round trip of a read. Others ignore it.
+   */
+  readonly readKey?: string;
 }
 
 export interface HeldLock {
@@ -41,7 +46,8 @@ export interface HeldLock {
 }
 
 export type AcquireResult =
-  | { readonly ok: true; readonly lock: HeldLock; readonly waitedMs: number }
+  /** `value`: what `readKey` held when the lock was granted (null: no such key); absent when not read. */
+  | { readonly ok: true; readonly lock: HeldLock; readonly waitedMs: number; readonly value?: string | null }
   | { readonly ok: false; readonly holder: string | undefined; readonly waitedMs: number };
 
 export interface SessionLocker {

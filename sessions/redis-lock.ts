@@ -95,6 +95,10 @@ function script(source: string): Script {
 const ACQUIRE = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`);
 
+/** ACQUIRE that also reads a key when it takes the lock · KEYS: lock, data → {1, data} when taken, else [holder value, holder PTTL]. */
+const ACQUIRE_READ = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redis.call('GET', KEYS[2])} end
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`);
+
 /** KEYS: lock · ARGV: value, channel → 1 when released (and published), 0 when not ours. */
 const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
@@ -114,6 +118,20 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
 /** KEYS: lock, data · ARGV: value, data, ttl s → 1 when written, 0 when the lock is not ours. */
 const FENCED_SET = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 1`);
+
+/** FENCED_SET then RELEASE, in one script · KEYS: lock, data · ARGV: value, data, ttl s, channel. */
+const FENCED_SET_RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[4], '')
+return 1`);
+
+/** FENCED_SET_RELEASE for Redis Cluster (SPUBLISH, as RELEASE_SHARDED). */
+const FENCED_SET_RELEASE_SHARDED = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.pcall('SPUBLISH', ARGV[4], '')
 return 1`);
 
 /** KEYS: lock, data · ARGV: value → 1 when deleted, 0 when the lock is not ours. */
@@ -232,6 +250,29 @@ export class RedisLocker implements SessionLocker {
     return this.#fenced(held, FENCED_SET, [held.entry.key, dataKey], [held.value, value, String(ttlSeconds)]);
   }
 
+  /**
+   * fencedSet() and release() in one script, so a session's write and unlock cost one round trip. The lock is
+   * let go here at once, as by release(): the next waiter's attempt goes out right behind the script.
+   */
+  async fencedSetAndRelease(lock: HeldLock, dataKey: string, value: string | Buffer, ttlSeconds: number): Promise<boolean> {
+    const held = this.#ours(lock);
+    if (held.ended) return false;
+    const script = this.#releaseScript === RELEASE ? FENCED_SET_RELEASE : FENCED_SET_RELEASE_SHARDED;
+    const written = this.#eval(script, [held.entry.key, dataKey], [held.value, value, String(ttlSeconds), held.entry.channel]);
+    this.#end(held);
+    let reply: unknown;
+    try {
+      reply = await written;
+    } catch (error) {
+      this.#abandon(held.value, held.ttlMs);
+      throw error;
+    }
+    if (Number(reply) === 1) return true;
+    held.lost = true;
+    this.#log(`tsfpm: session lock ${held.entry.key} of ${held.owner} expired and was lost`);
+    return false;
+  }
+
   /** `DEL dataKey` if and only if `lock` still holds its key, in one script. Rejects on Redis errors. */
   async fencedDelete(lock: HeldLock, dataKey: string): Promise<boolean> {
     const held = this.#ours(lock);
@@ -315,9 +356,10 @@ export class RedisLocker implements SessionLocker {
   /** One SET NX for `waiter`; resolves how long to sleep before the next attempt, or undefined for at once. */
   async #attempt(entry: Entry, waiter: Waiter): Promise<number | undefined> {
     const value = `${randomUUID()}|${waiter.options.owner}`;
+    const readKey = waiter.options.readKey;
     let reply: unknown;
     try {
-      reply = await this.#eval(ACQUIRE, [entry.key], [value, String(waiter.options.ttlMs)]);
+      reply = readKey === undefined ? await this.#eval(ACQUIRE, [entry.key], [value, String(waiter.options.ttlMs)]) : await this.#eval(ACQUIRE_READ, [entry.key, readKey], [value, String(waiter.options.ttlMs)]);
     } catch (error) {
       this.#fail(`acquire ${entry.key}`, error);
       this.#abandon(value, waiter.options.ttlMs);
@@ -325,10 +367,12 @@ export class RedisLocker implements SessionLocker {
       this.#settle(entry, waiter, { ok: false, holder: undefined });
       return undefined;
     }
-    if (!Array.isArray(reply)) {
+    // taken: ACQUIRE's 1, or ACQUIRE_READ's {1, data}; refused: [holder value, holder PTTL] from either
+    if (!Array.isArray(reply) || typeof reply[0] === 'number') {
       const held = this.#hold(entry, value, waiter.options);
+      const read = readKey === undefined ? {} : { value: (reply as unknown[])[1] == null ? null : String((reply as unknown[])[1]) };
       // It gave up while the reply was on its way: let the next one have the lock.
-      if (!this.#settle(entry, waiter, { ok: true, lock: held.lock })) void held.lock.release();
+      if (!this.#settle(entry, waiter, { ok: true, lock: held.lock, ...read })) void held.lock.release();
       return undefined;
     }
     const holding = reply[0] == null ? undefined : String(reply[0]);
@@ -549,7 +593,7 @@ export class RedisLocker implements SessionLocker {
   }
 
   /** Resolves a waiter still in the queue and takes it out; false if it was already resolved. */
-  #settle(entry: Entry, waiter: Waiter, result: { ok: true; lock: HeldLock } | { ok: false; holder: string | undefined }): boolean {
+  #settle(entry: Entry, waiter: Waiter, result: { ok: true; lock: HeldLock; value?: string | null } | { ok: false; holder: string | undefined }): boolean {
     const index = entry.queue.indexOf(waiter);
     if (index < 0) return false;
     entry.queue.splice(index, 1);

@@ -87,6 +87,17 @@ export class RedisSessionStore extends RedisStore {
     return this.#locker.fencedSet(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
   }
 
+  /** setFenced() and the lock's release in one round trip. */
+  async setFencedAndRelease(id: string, sess: object, lock: HeldLock): Promise<boolean> {
+    if (!this.#locker) throw new Error('RedisSessionStore.setFencedAndRelease needs useLocker() first');
+    return this.#locker.fencedSetAndRelease(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
+  }
+
+  /** A stored value as get() decodes it: what the lock read with `keyFor(id)` as its readKey. */
+  parseStored(text: string): object {
+    return this.serializer.parse(text);
+  }
+
   async destroyFenced(id: string, lock: HeldLock): Promise<boolean> {
     if (!this.#locker) throw new Error('RedisSessionStore.destroyFenced needs useLocker() first');
     return this.#locker.fencedDelete(lock, this.keyFor(id));

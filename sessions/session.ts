@@ -177,8 +177,9 @@ export class PhpSession {
         fromClient = false;
       }
       id ??= this.#newId();
-      if (!(await this.#acquire(backend, id))) return this.#fail();
-      const stored = await backend.read(id);
+      const read = await this.#acquire(backend, id);
+      if (read === false) return this.#fail();
+      const stored = read === undefined ? await backend.read(id) : backend.parse(read);
       this.#stored = stored?.data ?? {};
       clear(this.data);
       Object.assign(this.data, deepCopy(this.#stored));
@@ -218,15 +219,20 @@ export class PhpSession {
     }
   }
 
-  /** Takes the lock on `id`; on timeout warns (naming the holder) and fails, or goes on read-only where configured. */
-  async #acquire(backend: SessionBackend, id: string): Promise<boolean> {
+  /**
+   * Takes the lock on `id`; on timeout warns (naming the holder) and fails, or goes on read-only where configured.
+   * Resolves false for a failure, else the session's stored text when the locker read it with the lock (null: none
+   * stored), or undefined when the data is still to be read.
+   */
+  async #acquire(backend: SessionBackend, id: string): Promise<false | string | null | undefined> {
     this.#readOnly = false;
-    if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return true;
+    if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
     const events = this.#host.lockEvents;
     events?.waiting(id);
     let result: AcquireResult;
     try {
-      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner });
+      const readKey = backend.readKey(id);
+      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, ...(readKey === undefined ? {} : { readKey }) });
     } catch (err) {
       events?.waited(0, false);
       throw err;
@@ -235,14 +241,14 @@ export class PhpSession {
     if (result.ok) {
       this.#lock = result.lock;
       this.#watchSlowLock();
-      return true;
+      return result.value;
     }
     const holder = result.holder ? ` held by ${result.holder}` : '';
     this.#host.log(`tsfpm: gave up waiting ${result.waitedMs.toFixed(0)} ms for the session lock on ${id}${holder} (${this.#host.owner})`);
     if (this.#bool('tsfpm.session_lock_readonly')) {
       this.#readOnly = true;
       this.#host.warning('session_start(): Failed to acquire session lock; the session is read-only for this request');
-      return true;
+      return undefined;
     }
     this.#host.warning('session_start(): Failed to acquire session lock');
     this.#host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})`);
@@ -320,7 +326,7 @@ export class PhpSession {
         if (fingerprint(this.data) !== this.#read) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
       } else if (this.#bool('session.lazy_write') && fingerprint(this.data) === this.#read) {
         await backend.touch(this.#id, this.data, this.#storedCookie());
-      } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock))) {
+      } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock, true))) {
         ok = false;
         this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}): the session lock expired and was taken over by another request`);
       }
@@ -397,7 +403,7 @@ export class PhpSession {
     const oldId = this.#id;
     const newId = this.#newId();
     this.#lock = undefined;
-    if (!(await this.#acquire(backend, newId))) {
+    if ((await this.#acquire(backend, newId)) === false) {
       this.#lock = oldLock;
       return false;
     }

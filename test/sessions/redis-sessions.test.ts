@@ -39,4 +39,36 @@ describe('sessions on Redis', () => {
       }
     });
   });
+
+  describe('round trips to Redis', () => {
+    /** Commands Redis ran, by name, from INFO commandstats. */
+    async function commandCounts(client: ReturnType<typeof createClient>): Promise<Record<string, number>> {
+      const info = await client.info('commandstats');
+      return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    }
+
+    it('a session read, changed and written costs two: lock with read, write with unlock', async () => {
+      const client = createClient({ url: redis().url });
+      await client.connect();
+      const s = await startServer(
+        { 'count.ts': `export default async ({ session_start, $_SESSION, echo }) => { await session_start(); $_SESSION.n = ($_SESSION.n ?? 0) + 1; echo(String($_SESSION.n)); };` },
+        { ini: { 'session.save_handler': 'redis', 'session.save_path': `tcp://127.0.0.1:${redis().port}?prefix=roundtrips:` } },
+      );
+      try {
+        const first = await fetch(`${s.url}/count.ts`);
+        const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+        expect(await first.text()).to.equal('1');
+        await client.configResetStat();
+        expect(await (await fetch(`${s.url}/count.ts`, { headers: { cookie } })).text()).to.equal('2');
+        const counts = await commandCounts(client);
+        // the stats count the commands the scripts ran too: SET NX + GET data, then GET lock, SET data, DEL lock, PUBLISH
+        const { info: _info, 'config|resetstat': _reset, ...session } = counts;
+        expect(session).to.deep.equal({ evalsha: 2, set: 2, get: 2, del: 1, publish: 1 });
+        expect(await (await fetch(`${s.url}/count.ts`, { headers: { cookie } })).text()).to.equal('3');
+      } finally {
+        await s.close();
+        await client.quit();
+      }
+    });
+  });
 });
