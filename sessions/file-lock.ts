@@ -180,6 +180,8 @@ class LockHelper {
   /** Ends the helper: it kills its waiters and exits, and the kernel drops every lock it held. */
   async close(): Promise<void> {
     this.#closing = true;
+    // the helper is unref'd while idle; a caller awaiting its exit must keep Node alive until then
+    this.#child.ref();
     this.#child.stdin!.end();
     await this.#exited;
   }
