@@ -4,6 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admitToServerPage } from './admin-pages.ts';
 import type { ServerConfig } from './config.ts';
 import { sendErrorPage } from './error-page.ts';
 import { spoolDir } from './functions/mail.ts';
@@ -11,8 +12,10 @@ import { listSpool, readSpoolMessage, renderSpoolPage } from './mail-spool.ts';
 import { RequestIni } from './options.ts';
 import { responseHeaders } from './response-headers.ts';
 
+/** The page, for the clients tsfpm.status_allow lets in (loopback by default): mail holds password-reset links. */
 export async function mailPage(config: ServerConfig, req: IncomingMessage, res: ServerResponse, basePath: string): Promise<void> {
-  const dir = spoolDir(new RequestIni(config.settings));
+  if (!admitToServerPage(config, req, res)) return;
+  const dir = spoolDir(new RequestIni(config.settings), config.docroot);
   let rest: string;
   try {
     rest = decodeURIComponent((req.url ?? '').split('?')[0]!.slice(basePath.length).replace(/^\//, ''));
