@@ -6,7 +6,7 @@
  * requests).
  */
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { rawGet, rawRequest } from '../support/http.ts';
 import { exchange, statusLines } from '../support/raw-socket.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
@@ -150,6 +150,18 @@ describe('hardening against bad input', () => {
       expect(old.status).to.equal(400);
       await logOf(s, old.localPort, /HTTP\/0\.9 request line with headers/);
       expect((await exchange(s.port, head('GET /uri.ts HTTP/1.0'))).status).to.equal(200);
+    });
+    it('runs the script with an empty $_POST and PHP\'s warning for a body over post_max_size, as PHP-FPM (no 413)', async () => {
+      const small = await startServer(scripts, { ini: { display_errors: 0, post_max_size: '1K' } });
+      try {
+        const res = await fetch(`${small.url}/echo.ts`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `a=${'x'.repeat(2000)}` });
+        expect(res.status).to.equal(200);
+        expect(JSON.parse(await res.text()).post).to.deep.equal({});
+        await small.waitForLog(/PHP Warning: {2}PHP Request Startup: POST Content-Length of 2002 bytes exceeds the limit of 1024 bytes/);
+      } finally {
+        await small.close();
+        rmSync(small.docroot, { recursive: true, force: true });
+      }
     });
     it('answers 417 to an Expect other than 100-continue, and 405 to CONNECT', async () => {
       const expectation = await exchange(s.port, head('POST /echo.ts HTTP/1.1', 'Expect: something', 'Content-Length: 0'));
