@@ -16,6 +16,8 @@ export class Deadline {
   readonly expired: Promise<number>;
   /** Where the watchdog found the script stuck when it stopped it at this limit (PHP's "on line N"). */
   stuckAt: CallSite | undefined;
+  /** The watchdog stopped a background tail at max_execution_time (not at tsfpm.tail_timeout). */
+  tailStopped = false;
 
   constructor(seconds: number) {
     this.expired = new Promise((resolve) => (this.#fire = resolve));
@@ -43,6 +45,12 @@ export class Deadline {
       }, seconds * 1000);
       this.#timer.unref();
     }
+  }
+
+  /** Makes the limit pass now, as `seconds`: the watchdog's stop of a background tail held to max_execution_time. */
+  expireNow(seconds: number): void {
+    this.clear();
+    this.#fire(seconds);
   }
 
   clear(): void {
