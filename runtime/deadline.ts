@@ -18,6 +18,8 @@ export class Deadline {
   stuckAt: CallSite | undefined;
   /** The watchdog stopped a background tail at max_execution_time (not at tsfpm.tail_timeout). */
   tailStopped = false;
+  /** The limit has passed: the script was abandoned to it. */
+  passed = false;
 
   constructor(seconds: number) {
     this.expired = new Promise((resolve) => (this.#fire = resolve));
@@ -41,6 +43,7 @@ export class Deadline {
       this.#expiresAt = performance.now() + seconds * 1000;
       this.#timer = setTimeout(() => {
         this.#expiresAt = undefined;
+        this.passed = true;
         this.#fire(seconds);
       }, seconds * 1000);
       this.#timer.unref();
@@ -50,6 +53,7 @@ export class Deadline {
   /** Makes the limit pass now, as `seconds`: the watchdog's stop of a background tail held to max_execution_time. */
   expireNow(seconds: number): void {
     this.clear();
+    this.passed = true;
     this.#fire(seconds);
   }
 

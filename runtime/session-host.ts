@@ -111,15 +111,18 @@ export function sessionOf(ctx: RequestContext): PhpSession {
     sessions.set(ctx, created);
     ctx.resources.push({
       release(when) {
+        // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
+        // wait for a lock a pending start waits for; the start closes the session when it settles
+        const abandoned = ctx.phase === 'done' || ctx.deadline?.passed === true;
         const pending = created.starting;
-        const call = pending && startCalls.get(pending);
+        const call = pending && !abandoned && startCalls.get(pending);
         if (call) {
           startCalls.delete(pending);
           ctx.raise(E_WARNING, `session_start() was still pending when the script ${when === 'finish' ? 'finished the response' : 'ended'}: its result is waited for and the session written at the end; write \`await session_start()\``, scriptCallSite(call.stack));
         }
         // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
         if (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session')) return Promise.resolve();
-        return created.release(when === 'end');
+        return created.release(when === 'end', !abandoned);
       },
     });
   }

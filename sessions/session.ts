@@ -483,11 +483,19 @@ export class PhpSession {
 
   /**
    * Closes the session at the finish or the end of the request: PHP writes it at request shutdown.
-   * A session_start() still pending (not awaited) is waited for first, so its lock is let go too.
-   * At the `end`, no session can start any more.
+   * A session_start() still pending (not awaited) is waited for first, so its lock is let go too;
+   * with `waitForStart` false (a request stopped or abandoned to a time limit, which must not wait
+   * for a lock) it closes the session once it settles instead. At the `end`, no session can start any more.
    */
-  async release(end = false): Promise<void> {
+  async release(end = false, waitForStart = true): Promise<void> {
     if (end) this.#ended = true;
+    if (this.#starting && !waitForStart) {
+      void this.#starting
+        .catch(() => false)
+        .then(() => this.release(end))
+        .catch((err: Error) => this.#host.log(`tsfpm: closing a session started late failed (${this.#host.owner}): ${err.message}`));
+      return;
+    }
     while (this.#starting) await this.#starting.catch(() => false);
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
