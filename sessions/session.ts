@@ -148,8 +148,11 @@ export class PhpSession {
       this.#host.log(`tsfpm: session_start() called after the request ended refused (${this.#host.owner})`);
       return Promise.resolve(false);
     }
-    const restore = this.#guardUntilRead();
-    const started = this.#start(options, restore).finally(() => {
+    // a second call before the first settled: PHP's calls are sequential, so it runs after the first
+    const previous = this.#starting;
+    const restore = previous ? () => {} : this.#guardUntilRead();
+    const run = previous ? previous.catch(() => false).then(() => this.#start(options, restore)) : this.#start(options, restore);
+    const started = run.finally(() => {
       restore();
       if (this.#starting === started) this.#starting = undefined;
     });

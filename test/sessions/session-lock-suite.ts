@@ -49,6 +49,11 @@ const scripts = {
     $_SESSION.early = 'lost';
     echo('ok');
   };`,
+  'floating-twice.ts': `export default ({ session_start, echo }) => {
+    session_start();
+    session_start();
+    echo('ok');
+  };`,
   'read-soon.ts': `export default async ({ ini_set, session_start, $_SESSION, echo }) => {
     ini_set('tsfpm.session_lock_timeout', '2');
     const ok = await session_start({ read_and_close: true });
@@ -129,6 +134,14 @@ export function runSessionLockSuite(handler: string, settings: () => Record<stri
         expect(seen.ok).to.equal(true);
         expect(seen.data.late).to.equal('written at the end');
         expect(await s.waitForLog(/session_start\(\) was still pending when the script ended.*await session_start\(\)/)).to.match(/floating\.ts on line 2$/);
+      });
+
+      it('answers a second call made before the first settled as PHP answers one after it: a notice, one lock', async () => {
+        const cookie = await newSession(s);
+        expect(await (await fetch(`${s.url}/floating-twice.ts`, { headers: { Cookie: cookie } })).text()).to.match(/ok/);
+        expect(await locksHeld()).to.equal(0);
+        expect((await readSoon(cookie)).ok).to.equal(true);
+        expect(await s.waitForLog(/PHP Notice: {2}session_start\(\): Ignoring session_start\(\) because a session is already active/)).to.be.a('string');
       });
 
       it('warns at the line that uses $_SESSION before session_start() finished', async () => {
