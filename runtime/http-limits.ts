@@ -159,8 +159,8 @@ export function applyHttpLimits(http: Server, config: ServerConfig, connections:
     // keepalive_timeout=0 turns keep-alive off, as nginx's keepalive_timeout 0.
     if (limits.keepAliveTimeoutMs === 0 || (limits.keepAliveRequests > 0 && connection.served >= limits.keepAliveRequests)) res.setHeader('Connection', 'close');
     if (req.httpVersionMajor !== 1) {
-      // nginx: 505 for a version it cannot speak, 400 for HTTP/0.9's (which has no headers) with headers
-      if (req.httpVersionMajor === 0) refuse(req, res, 400, `HTTP/${req.httpVersion} request line with headers`);
+      // as nginx: 505 for a version it cannot speak, 400 for an HTTP/0.9 request line
+      if (req.httpVersionMajor === 0) refuse(req, res, 400, `HTTP/${req.httpVersion} request line`);
       else refuse(req, res, 505, `HTTP/${req.httpVersion} request line on an HTTP/1 connection`);
       return false;
     }

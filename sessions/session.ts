@@ -98,7 +98,7 @@ export class PhpSession {
   #slowTimer: NodeJS.Timeout | undefined;
   /** A lock release started by a synchronous call (session_abort), awaited at the finish and the end. */
   #releasing: Promise<void> | undefined;
-  /** A session_start() not settled yet: the request's end waits for it, so a lock it takes is never left held. */
+  /** A session_start() not settled yet: the request's end waits for it (or closes the session when it settles), so a lock it takes is never left held. */
   #starting: Promise<boolean> | undefined;
   /** The request has ended: a session_start() now (from code the request left running) is refused. */
   #ended = false;
@@ -134,7 +134,7 @@ export class PhpSession {
     return createSessionId(this.#int('session.sid_length') || 32, this.#int('session.sid_bits_per_character') || 4);
   }
 
-  /** A session_start() that has not settled: the script did not await it. */
+  /** A session_start() that has not settled yet (awaited by the script or not). */
   get starting(): Promise<boolean> | undefined {
     return this.#starting;
   }
@@ -145,7 +145,7 @@ export class PhpSession {
    */
   start(options: Record<string, unknown> = {}): Promise<boolean> {
     if (this.#ended) {
-      this.#host.log(`tsfpm: session_start() called after the request ended refused (${this.#host.owner})`);
+      this.#host.log(`tsfpm: session_start() refused: called after its request ended (${this.#host.owner})`);
       return Promise.resolve(false);
     }
     // a second call before the first settled: PHP's calls are sequential, so it runs after the first
