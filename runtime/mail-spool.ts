@@ -155,6 +155,7 @@ export async function readSpoolMessage(spoolDir: string, file: string): Promise<
   if (!PLAIN_EML.test(file)) return undefined;
   const path = join(spoolDir, file);
   try {
+    await checkPrivate(spoolDir);
     if (!(await lstat(path)).isFile()) return undefined;
     return await readFile(path);
   } catch (err) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spoolDir } from '../../runtime/functions/mail.ts';
 import { RequestIni } from '../../runtime/options.ts';
 import { join } from 'node:path';
@@ -78,6 +78,36 @@ describe('the dev spool page: private to its server', () => {
       await a.close();
       await b.close();
       for (const dir of [...spools, a.docroot, b.docroot]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the dev spool folder', () => {
+  it('makes a folder of ours that others can read private (0700), and refuses a symlink in its place', async () => {
+    const parent = tempDir({}, 'tsfpm-spool-perm-');
+    const open = join(parent, 'open');
+    mkdirSync(open, { mode: 0o755 });
+    chmodSync(open, 0o755);
+    symlinkSync(open, join(parent, 'link'));
+    const s = await startServer(
+      { 'send.ts': `export default async ({ mail, echo }) => echo(String(await mail('a@example.com', 'subject', 'body')));` },
+      { ini: { 'tsfpm.mail_spool': open, display_errors: 0 } },
+    );
+    const linked = await startServer(
+      { 'send.ts': `export default async ({ mail, echo }) => echo(String(await mail('a@example.com', 'subject', 'body')));` },
+      { ini: { 'tsfpm.mail_spool': join(parent, 'link'), display_errors: 0 } },
+    );
+    try {
+      expect(await (await fetch(`${s.url}/send.ts`)).text()).to.equal('true');
+      expect(statSync(open).mode & 0o777).to.equal(0o700);
+      expect(await (await fetch(`${linked.url}/send.ts`)).text()).to.equal('false');
+      await linked.waitForLog(/mail\(\): Could not write to the mail spool .* is not a folder/);
+      expect((await fetch(`${linked.url}/_tsfpm/mail`)).status).to.equal(500);
+      await linked.waitForLog(/\[500\]: GET \/_tsfpm\/mail - the mail spool cannot be read: .* is not a folder/);
+    } finally {
+      await s.close();
+      await linked.close();
+      for (const dir of [parent, s.docroot, linked.docroot]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
