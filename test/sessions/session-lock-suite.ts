@@ -44,11 +44,13 @@ const scripts = {
     session_start().then(() => { $_SESSION.late = 'written at the end'; });
     echo('ok');
   };`,
-  'floating-touch.ts': `export default ({ session_start, $_SESSION, echo }) => {
-    session_start();
-    $_SESSION.early = 'lost';
-    echo('ok');
-  };`,
+  // as the README writes scripts: the functions and $_SESSION imported from 'tsfpm'
+  'floating-touch.ts': `import { $_SESSION, echo, session_start } from 'tsfpm';
+export default () => {
+  session_start();
+  $_SESSION.early = 'lost';
+  echo('ok');
+};`,
   'floating-twice.ts': `export default ({ session_start, echo }) => {
     session_start();
     session_start();
@@ -151,7 +153,7 @@ export function runSessionLockSuite(handler: string, settings: () => Record<stri
         const seen = await readSoon(cookie);
         expect(seen.ok).to.equal(true);
         expect(seen.data.n).to.equal(1);
-        expect(await s.waitForLog(/\$_SESSION used before session_start\(\) finished.*await session_start\(\)/)).to.match(/floating-touch\.ts on line 3$/);
+        expect(await s.waitForLog(/\$_SESSION used before session_start\(\) finished.*await session_start\(\)/)).to.match(/floating-touch\.ts on line 4$/);
       });
     });
 
