@@ -2,7 +2,7 @@
  * The pool's own pages: pm.status_path, ping.path and tsfpm.metrics_path, answered before any
  * script and never counted as requests of the pool. PHP-FPM answers status and ping inside a
  * child (fpm_status.c); here they need no child, so they answer even when every child is busy.
- * All three are for the clients tsfpm.status_allow lets in; others get 403 and a log line.
+ * All three, and the dev mail page, are for the clients tsfpm.status_allow lets in; others get 403 and a log line.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -64,15 +64,23 @@ export function serveAdminPage(config: ServerConfig, req: IncomingMessage, res: 
   return answer(config, pages, page, req, res).then(() => true);
 }
 
-async function answer(config: ServerConfig, pages: Pages, page: Page, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * tsfpm.status_allow for the server's own pages (these and the dev mail page): true when the client
+ * may see them; otherwise it gets 403 and the refusal is logged.
+ */
+export function admitToServerPage(config: ServerConfig, req: IncomingMessage, res: ServerResponse): boolean {
+  const pages = pagesOf(config);
   const client = req.socket.remoteAddress;
-  if (!pages.allow.allows(client)) {
-    const reason = `client ${client ?? '(unknown address)'} is not allowed by tsfpm.status_allow (${pages.allowSetting || 'empty: nobody'})`;
-    config.log(`${client}:${req.socket.remotePort} [403]: ${req.method} ${req.url} - ${reason}`);
-    const display = new RequestIni(config.settings).bool('display_errors');
-    sendErrorPage(res, 403, (req.url ?? '/').split('?')[0]!, display ? reason : undefined, responseHeaders(config.settings));
-    return;
-  }
+  if (pages.allow.allows(client)) return true;
+  const reason = `client ${client ?? '(unknown address)'} is not allowed by tsfpm.status_allow (${pages.allowSetting || 'empty: nobody'})`;
+  config.log(`${client}:${req.socket.remotePort} [403]: ${req.method} ${req.url} - ${reason}`);
+  const display = new RequestIni(config.settings).bool('display_errors');
+  sendErrorPage(res, 403, (req.url ?? '/').split('?')[0]!, display ? reason : undefined, responseHeaders(config.settings));
+  return false;
+}
+
+async function answer(config: ServerConfig, pages: Pages, page: Page, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!admitToServerPage(config, req, res)) return;
   if (page === 'ping') return send(config, res, 200, statusContentType('text', pages.charset), pages.pingResponse);
   let figures: { contentType: string; text: string } | PoolSnapshot;
   try {

@@ -16,6 +16,8 @@ export class Deadline {
   #listeners: ((seconds: number) => void)[] = [];
   /** Where the watchdog found the script stuck when it stopped it at this limit (PHP's "on line N"). */
   stuckAt: CallSite | undefined;
+  /** The watchdog stopped a background tail at max_execution_time (not at tsfpm.tail_timeout). */
+  tailStopped = false;
 
   constructor(seconds: number) {
     this.reset(seconds);
@@ -36,6 +38,11 @@ export class Deadline {
     if (this.#passed !== undefined) return;
     this.#passed = seconds;
     for (const listener of this.#listeners.splice(0)) listener(seconds);
+  }
+
+  /** The limit has passed: the script was abandoned to it. */
+  get passed(): boolean {
+    return this.#passed !== undefined;
   }
 
   get seconds(): number {
@@ -59,6 +66,12 @@ export class Deadline {
       }, seconds * 1000);
       this.#timer.unref();
     }
+  }
+
+  /** Makes the limit pass now, as `seconds`: the watchdog's stop of a background tail held to max_execution_time. */
+  expireNow(seconds: number): void {
+    this.clear();
+    this.#fire(seconds);
   }
 
   clear(): void {

@@ -47,11 +47,17 @@ export function gracefulStop(server: TsfpmServer, who = ''): GracefulStop {
       }
       started = true;
       config.log(`${who}${signal}: stopping gracefully (process_control_timeout = ${graceSeconds} s); SIGTERM or SIGINT again cuts at once`);
+      // what the stop awaits may rest on handles that do not keep Node alive (a lock helper's pipes are
+      // unref'd so idle locks never hold the process): without this, Node would exit mid-stop with 13
+      const keepAlive = setInterval(() => {}, 1 << 30);
       void server
         .close(graceSeconds * 1000, { handOver })
         .then(() => closeBackends())
         .catch((err: unknown) => config.log(`tsfpm: error while stopping: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))
-        .finally(() => resolveDone());
+        .finally(() => {
+          clearInterval(keepAlive);
+          resolveDone();
+        });
       return true;
     },
     again(signal) {

@@ -13,10 +13,17 @@
  *   anything Node's parser refuses (request line, header syntax,
  *   Content-Length, Transfer-Encoding, chunk sizes, early EOF) ... 400
  *   chunk extensions over Node's limit ........................... 413
- *   HTTP/1.1 without Host ........................................ 400
+ *   a request line of HTTP/2 or later, or 1.2 and up (over HTTP/1) 505 (nginx's answer to HTTP/2+)
+ *   an HTTP/0.9 request line ..................................... 400 (as nginx)
+ *   an absolute-form target of a scheme other than http(s) ....... 400
+ *   HTTP/1.1 without Host (origin-form) .......................... 400
  *   Expect other than 100-continue ............................... 417
  *   CONNECT ...................................................... 405
  *   requests pipelined past tsfpm.keepalive_requests ............. 503 (Node's; the connection closes first)
+ *
+ * An absolute-form target (`GET http://host/path HTTP/1.1`, what a client sends to a proxy and
+ * RFC 9112 §3.2.2 has every server accept) is routed by its path: req.url becomes the origin form,
+ * as nginx's $request_uri (so REQUEST_URI is what PHP-FPM behind nginx gets; php -S keeps the whole URI).
  * @module
  */
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
@@ -151,18 +158,37 @@ export function applyHttpLimits(http: Server, config: ServerConfig, connections:
     // (forever with keepalive_timeout 0, Node's "no timeout"); this header makes it close the connection itself.
     // keepalive_timeout=0 turns keep-alive off, as nginx's keepalive_timeout 0.
     if (limits.keepAliveTimeoutMs === 0 || (limits.keepAliveRequests > 0 && connection.served >= limits.keepAliveRequests)) res.setHeader('Connection', 'close');
+    if (req.httpVersionMajor !== 1) {
+      // as nginx: 505 for a version it cannot speak, 400 for an HTTP/0.9 request line
+      if (req.httpVersionMajor === 0) refuse(req, res, 400, `HTTP/${req.httpVersion} request line`);
+      else refuse(req, res, 505, `HTTP/${req.httpVersion} request line on an HTTP/1 connection`);
+      return false;
+    }
+    const absolute = ABSOLUTE_FORM.exec(req.url ?? '');
+    if (absolute) {
+      if (!/^https?$/i.test(absolute[1]!)) {
+        refuse(req, res, 400, `absolute-form target of scheme ${absolute[1]} (only http and https)`);
+        return false;
+      }
+      const rest = req.url!.slice(absolute[0].length);
+      req.url = rest.startsWith('/') ? rest : `/${rest}`;
+    }
     const lines = req.rawHeaders.length / 2;
     if (lines > limits.maxHeadersCount) {
       refuse(req, res, 431, `more than tsfpm.max_headers_count (${limits.maxHeadersCount}) header lines`);
       return false;
     }
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    // an absolute-form target carries the host itself (RFC 9112 §3.2.2)
+    if (req.httpVersion === '1.1' && req.headers.host === undefined && !absolute) {
       refuse(req, res, 400, 'HTTP/1.1 request without a Host header');
       return false;
     }
     return true;
   };
 }
+
+/** `scheme://authority` at the start of an absolute-form request target; the path (raw, as sent) follows it. */
+const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/[^/?#]*/;
 
 /** The status and the log's words for an error of Node's HTTP parser or its timeouts. */
 function clientErrorCause(err: Error, code: string, limits: Limits, midRequest: boolean): [number, string] {
@@ -175,6 +201,12 @@ function clientErrorCause(err: Error, code: string, limits: Limits, midRequest: 
       return midRequest
         ? [408, `request body not received within tsfpm.request_timeout (${limits.requestTimeoutMs / 1000} s)`]
         : [408, `request head not received within tsfpm.header_timeout (${limits.headerTimeoutMs / 1000} s)`];
+    case 'HPE_INVALID_VERSION': {
+      // Node's parser takes 0.9, 1.0, 1.1 and 2.0 only; nginx answers 505 to any other it cannot speak
+      const version = /^[^\r\n]* HTTP\/(\d)\.(\d)\r\n/.exec((err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '');
+      if (version && !['0.9', '1.0', '1.1', '2.0'].includes(`${version[1]}.${version[2]}`)) return [505, `HTTP/${version[1]}.${version[2]} request line on an HTTP/1 connection`];
+      return [400, `malformed request: ${err.message.replace(/^Parse Error: /, '')} (${code})`];
+    }
     case 'HPE_INVALID_EOF_STATE':
       return [400, `the client closed its side before the whole request was sent (${code})`];
     default:

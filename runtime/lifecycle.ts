@@ -17,7 +17,8 @@
  *     │            1. flush every output buffer into the response
  *     │            2. release resources ('finish'): the session is written and its lock released
  *     │            3. send status, headers, body; end the response (Content-Length or last chunk)
- *     │            4. the script goes on as a background tail, timed by tsfpm.tail_timeout;
+ *     │            4. the script goes on as a background tail, timed by tsfpm.tail_timeout (one that
+ *     │               blocks the event loop: by max_execution_time, through the watchdog);
  *     │               its output is dropped (logged once), header changes warn
  *     ▼
  *   endRequest (always, once the script settles, fails, times out, or its tail times out)
@@ -105,7 +106,7 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
           .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
           .finally(() => releaseResources(ctx, 'end'));
       }
-      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
+      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -174,7 +175,7 @@ export function checkPoolTimers(config: ServerConfig, now: number): void {
 }
 
 /** request_terminate_timeout: PHP-FPM's kill, in its words; the response (if not sent) is 504. */
-function terminateRequest(ctx: RequestContext): Promise<void> {
+export function terminateRequest(ctx: RequestContext): Promise<void> {
   const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
   return stopRequest(ctx, 504, `execution timed out (${seconds} sec), terminating`).catch((err) => ctx.log(`tsfpm: stopping a request failed (${ctx.describe()}): ${describeError(err)}`));
 }

@@ -4,15 +4,18 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admitToServerPage } from './admin-pages.ts';
 import type { ServerConfig } from './config.ts';
 import { sendErrorPage } from './error-page.ts';
 import { spoolDir } from './functions/mail.ts';
-import { listSpool, readSpoolMessage, renderSpoolPage } from './mail-spool.ts';
+import { listSpool, readSpoolMessage, renderSpoolPage, type SpoolEntry } from './mail-spool.ts';
 import { RequestIni } from './options.ts';
 import { responseHeaders } from './response-headers.ts';
 
+/** The page, for the clients tsfpm.status_allow lets in (loopback by default): mail holds password-reset links. */
 export async function mailPage(config: ServerConfig, req: IncomingMessage, res: ServerResponse, basePath: string): Promise<void> {
-  const dir = spoolDir(new RequestIni(config.settings));
+  if (!admitToServerPage(config, req, res)) return;
+  const dir = spoolDir(new RequestIni(config.settings), config.docroot);
   let rest: string;
   try {
     rest = decodeURIComponent((req.url ?? '').split('?')[0]!.slice(basePath.length).replace(/^\//, ''));
@@ -20,13 +23,20 @@ export async function mailPage(config: ServerConfig, req: IncomingMessage, res: 
     config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [400]: ${req.method} ${req.url} - malformed percent-encoding in the path`);
     return sendErrorPage(res, 400, req.url ?? '', undefined, responseHeaders(config.settings));
   }
-  if (rest === '') {
-    const html = renderSpoolPage(await listSpool(dir), basePath);
+  let found: SpoolEntry[] | Buffer | undefined;
+  try {
+    found = rest === '' ? await listSpool(dir) : await readSpoolMessage(dir, rest);
+  } catch (err) {
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [500]: ${req.method} ${req.url} - the mail spool cannot be read: ${(err as Error).message}`);
+    return sendErrorPage(res, 500, req.url ?? '', undefined, responseHeaders(config.settings));
+  }
+  if (Array.isArray(found)) {
+    const html = renderSpoolPage(found, basePath);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
     res.end(html);
     return;
   }
-  const message = await readSpoolMessage(dir, rest);
+  const message = found;
   if (message === undefined) return sendErrorPage(res, 404, req.url ?? '', undefined, responseHeaders(config.settings));
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': message.length });
   res.end(message);

@@ -3,10 +3,12 @@
  * would pipe to sendmail, to `<spoolDir>/<timestamp>-<random>.eml`. The dev server lists the
  * folder as an HTML page (renderSpoolPage) and serves each raw message (readSpoolMessage) under
  * that page's path. Only plain `*.eml` basenames are ever opened, so a URL cannot leave the folder.
+ * The folder is private to the user running the server (0700, messages 0600): mail holds password-reset
+ * links, and the system temp folder is shared; one owned by another user is refused, not used.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { htmlspecialchars } from './html-escape.ts';
 
@@ -45,15 +47,29 @@ export async function writeSpoolMessage(spoolDir: string, bytes: Buffer): Promis
   const iso = new Date(ms).toISOString(); // 2026-11-25T21:58:00.123Z
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${iso.slice(20, 23)}`;
   const file = `${stamp}-${randomBytes(6).toString('hex')}.eml`;
-  await mkdir(spoolDir, { recursive: true });
-  await writeFile(join(spoolDir, file), bytes, { flag: 'wx' });
+  await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+  await checkPrivate(spoolDir);
+  await writeFile(join(spoolDir, file), bytes, { flag: 'wx', mode: 0o600 });
   return file;
+}
+
+/**
+ * The spool folder must be a real folder of this user's: in a shared temp folder another user could
+ * have made it first (to read the mail, or to plant messages). A folder of ours left readable by others
+ * (made by an older tsfpm) is made private.
+ */
+async function checkPrivate(spoolDir: string): Promise<void> {
+  const info = await lstat(spoolDir);
+  if (!info.isDirectory()) throw new Error(`${spoolDir} is not a folder`);
+  if (process.getuid && info.uid !== process.getuid()) throw new Error(`${spoolDir} belongs to another user (uid ${info.uid}); refusing to use it`);
+  if ((info.mode & 0o077) !== 0) await chmod(spoolDir, 0o700);
 }
 
 /** The spooled messages, newest first. A missing folder is an empty spool. */
 export async function listSpool(spoolDir: string): Promise<SpoolEntry[]> {
   let names: string[];
   try {
+    await checkPrivate(spoolDir);
     names = (await readdir(spoolDir, { withFileTypes: true })).filter((d) => d.isFile() && PLAIN_EML.test(d.name)).map((d) => d.name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -139,6 +155,7 @@ export async function readSpoolMessage(spoolDir: string, file: string): Promise<
   if (!PLAIN_EML.test(file)) return undefined;
   const path = join(spoolDir, file);
   try {
+    await checkPrivate(spoolDir);
     if (!(await lstat(path)).isFile()) return undefined;
     return await readFile(path);
   } catch (err) {

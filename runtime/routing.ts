@@ -128,13 +128,21 @@ export class Router {
     return undefined;
   }
 
-  /** Refuses a match whose real path (after symlinks) lies outside the document root. */
+  /**
+   * Refuses a match whose real path (after symlinks) lies outside the document root, and a static
+   * file whose real path is a script, a source or a dotfile: a link's own name must not decide.
+   */
   #contain(route: Route): Route {
     if (route.kind === 'refused') return route;
     const file = route.kind === 'script' ? route.target.file : route.file;
     const real = realpathSync.native(file);
     if (real !== this.#realRoot && !real.startsWith(this.#realRoot + sep)) {
       return { kind: 'refused', status: 404, reason: 'the file resolves outside the document root' };
+    }
+    if (route.kind === 'static' && real !== file) {
+      const ext = extname(real).toLowerCase();
+      if (this.#scriptExtensions.includes(ext) || SOURCE_EXTENSIONS.has(ext)) return { kind: 'refused', status: 404, reason: `a link to a ${ext} source is never served` };
+      if (real.slice(this.#realRoot.length + 1).split(sep).some((s) => s.startsWith('.'))) return { kind: 'refused', status: 404, reason: 'a link to a dotfile is never served' };
     }
     return route;
   }

@@ -11,6 +11,7 @@ import { openBackend } from '../sessions/backends.ts';
 import type { RedisSessionFormat } from '../sessions/redis-store.ts';
 import { parseSerializeHandler } from '../sessions/session-codec.ts';
 import { PhpSession, type SessionHost } from '../sessions/session.ts';
+import { captureStack, scriptCallSite } from './call-site.ts';
 import { E_NOTICE, E_WARNING } from './error-reporting.ts';
 import type { RequestContext } from './request-context.ts';
 import { formatSetCookie } from './set-cookie.ts';
@@ -91,6 +92,16 @@ function host(ctx: RequestContext): SessionHost {
   };
 }
 
+/** Where the script called a session_start() that may not be awaited: reported if the request closes with it pending. */
+const startCalls = new WeakMap<Promise<boolean>, Error>();
+
+/** session_start() for the script: the call's stack is kept so a missing `await` can be reported at its line. */
+export function startSession(ctx: RequestContext, options: Record<string, unknown>): Promise<boolean> {
+  const started = sessionOf(ctx).start(options);
+  startCalls.set(started, captureStack());
+  return started;
+}
+
 /** The request's session, created on first use and closed with the request's resources. */
 export function sessionOf(ctx: RequestContext): PhpSession {
   let session = sessions.get(ctx);
@@ -99,8 +110,20 @@ export function sessionOf(ctx: RequestContext): PhpSession {
     session = created;
     sessions.set(ctx, created);
     ctx.resources.push({
-      // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
-      release: (when) => (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session') ? Promise.resolve() : created.release()),
+      release(when) {
+        // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
+        // wait for a lock a pending start waits for; the start closes the session when it settles
+        const abandoned = ctx.phase === 'done' || ctx.deadline?.passed === true;
+        const pending = created.starting;
+        const call = pending && !abandoned && startCalls.get(pending);
+        if (call) {
+          startCalls.delete(pending);
+          ctx.raise(E_WARNING, `session_start() was still pending when the script ${when === 'finish' ? 'finished the response' : 'ended'}: its result is waited for and the session written at the end; write \`await session_start()\``, scriptCallSite(call.stack));
+        }
+        // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
+        if (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session')) return Promise.resolve();
+        return created.release(when === 'end', !abandoned);
+      },
     });
   }
   return session;

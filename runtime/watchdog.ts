@@ -27,6 +27,12 @@
  * max_execution_time by its timer, with PHP's fatal error; tsfpm.tail_timeout as a tail no longer
  * tracked.
  *
+ * A background tail (after fastcgi_finish_request()) that blocks the loop is held to the script's
+ * limits, not only to tsfpm.tail_timeout: PHP's max_execution_time counts CPU time, after the finish
+ * too, and time blocking the loop is CPU time, so a stall of max_execution_time is stopped with PHP's
+ * fatal error (and the request then ends as after it: shutdown functions, session, access log);
+ * one past request_terminate_timeout (counted from the request's start, as FPM) is stopped as FPM's kill.
+ *
  * Only a request is stopped, and only once it has blocked the loop STOP_AFTER_MS: shorter stalls end
  * by themselves and the timers then fire as usual. V8 drops the rest of the microtask queue with the
  * termination, so a request whose continuation was queued in the same tick never resumes: it ends at
@@ -38,7 +44,7 @@ import { Worker } from 'node:worker_threads';
 import { captureStack, scriptCallSite } from './call-site.ts';
 import type { ServerConfig } from './config.ts';
 import { currentRequest } from './context.ts';
-import { checkPoolTimers, poolTimersOf } from './lifecycle.ts';
+import { checkPoolTimers, poolTimersOf, terminateRequest } from './lifecycle.ts';
 import type { RequestContext } from './request-context.ts';
 import { logSlowRequest } from './slowlog.ts';
 
@@ -158,8 +164,9 @@ function probe(beatSeen: number, stalledMs: number): ProbeReply {
   const now = performance.now();
   const { slowlogAt, terminateAt } = poolTimersOf(ctx);
   if (due(slowlogAt, now)) logSlowRequest(ctx, { stack: captureStack().stack ?? '', blockedMs: stalledMs });
-  if (stopReason(ctx, now) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
-  const upcoming = [slowlogAt, terminateAt, ctx.deadline?.expiresAt].filter((at): at is number => at !== undefined && at > now);
+  if (stopReason(ctx, now, stalledMs) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
+  const tail = tailLimitsOf(ctx, now, stalledMs);
+  const upcoming = [slowlogAt, terminateAt, ctx.deadline?.expiresAt, tail?.executionAt, tail?.terminateAt].filter((at): at is number => at !== undefined && at > now);
   return { stop: false, next: Math.min(RECHECK_MS, ...upcoming.map((at) => at - now)) };
 }
 
@@ -181,14 +188,21 @@ function confirm(beatSeen: number, stalledMs: number): boolean {
   const unwind = unwinder();
   if (!state || !unwind || Number(Atomics.load(state.beat, 0)) !== beatSeen || stalledMs < STOP_AFTER_MS) return false;
   const ctx = currentRequest();
-  const reason = ctx && stopReason(ctx, performance.now());
+  const reason = ctx && stopReason(ctx, performance.now(), stalledMs);
   if (!ctx || !reason) return false;
   const site = scriptCallSite(captureStack().stack);
-  if (reason === 'max_execution_time' && ctx.deadline) ctx.deadline.stuckAt = site;
+  if ((reason === 'max_execution_time' || reason === TAIL_EXECUTION) && ctx.deadline) ctx.deadline.stuckAt = site;
   // a macrotask: survives the termination, which drops the microtasks queued so far
   setImmediate(() => {
     const at = site ? ` at ${site.file}:${site.line}` : '';
     ctx.log(`tsfpm: terminated a script that blocked the event loop for ${(stalledMs / 1000).toFixed(1)} s${at}: ${reason} (${ctx.describe()})`);
+    // no timer of the request's falls due for these: end it here
+    if (reason === TAIL_EXECUTION && ctx.deadline) {
+      ctx.deadline.tailStopped = true;
+      ctx.deadline.expireNow(ctx.ini.int('max_execution_time'));
+    } else if (reason === TAIL_TERMINATE) {
+      void terminateRequest(ctx);
+    }
   });
   state.handledBeat = beatSeen;
   unwind();
@@ -214,13 +228,34 @@ function unwinder(): (() => void) | undefined {
   return clearAsyncIdStack && inspector.url() === undefined ? clearAsyncIdStack : undefined;
 }
 
-/** Which limit of `ctx` has passed (the earlier, when both have); a request already ended that still runs code is stopped at once. */
-function stopReason(ctx: RequestContext, now: number): string | undefined {
+const TAIL_EXECUTION = 'max_execution_time, in the background tail after fastcgi_finish_request()';
+const TAIL_TERMINATE = 'request_terminate_timeout, in the background tail after fastcgi_finish_request()';
+
+/**
+ * For a background tail blocking the loop (stalled `stalledMs`): when max_execution_time is spent by
+ * the stall alone, and when request_terminate_timeout (if set) passes; undefined for no tail.
+ */
+function tailLimitsOf(ctx: RequestContext, now: number, stalledMs: number): { executionAt: number; terminateAt: number } | undefined {
+  if (ctx.phase !== 'finished') return undefined;
+  const execution = ctx.ini.int('max_execution_time');
+  const terminate = ctx.ini.int('request_terminate_timeout');
+  return {
+    executionAt: execution > 0 ? now - stalledMs + execution * 1000 : Infinity,
+    terminateAt: terminate > 0 ? ctx.startedAt + terminate * 1000 : Infinity,
+  };
+}
+
+/** Which limit of `ctx` has passed (the earlier, when several have); a request already ended that still runs code is stopped at once. */
+function stopReason(ctx: RequestContext, now: number, stalledMs: number): string | undefined {
   if (ctx.phase === 'done') return 'its request had already ended';
   const terminateAt = poolTimersOf(ctx).terminateAt ?? Infinity;
   const deadlineAt = ctx.deadline?.expiresAt ?? Infinity;
-  if (Math.min(terminateAt, deadlineAt) > now) return undefined;
-  if (terminateAt <= deadlineAt) return 'request_terminate_timeout';
+  const tail = tailLimitsOf(ctx, now, stalledMs);
+  const earliest = Math.min(terminateAt, deadlineAt, tail?.executionAt ?? Infinity, tail?.terminateAt ?? Infinity);
+  if (earliest > now) return undefined;
+  if (terminateAt === earliest) return 'request_terminate_timeout';
+  if (tail?.terminateAt === earliest) return TAIL_TERMINATE;
+  if (tail?.executionAt === earliest) return TAIL_EXECUTION;
   return ctx.phase === 'running' ? 'max_execution_time' : 'tsfpm.tail_timeout';
 }
 

@@ -98,6 +98,10 @@ export class PhpSession {
   #slowTimer: NodeJS.Timeout | undefined;
   /** A lock release started by a synchronous call (session_abort), awaited at the finish and the end. */
   #releasing: Promise<void> | undefined;
+  /** A session_start() not settled yet: the request's end waits for it (or closes the session when it settles), so a lock it takes is never left held. */
+  #starting: Promise<boolean> | undefined;
+  /** The request has ended: a session_start() now (from code the request left running) is refused. */
+  #ended = false;
 
   constructor(host: SessionHost, data: SessionData) {
     this.#host = host;
@@ -130,8 +134,64 @@ export class PhpSession {
     return createSessionId(this.#int('session.sid_length') || 32, this.#int('session.sid_bits_per_character') || 4);
   }
 
-  /** session_start(): true when the session is active (or was read and closed with read_and_close). */
-  async start(options: Record<string, unknown> = {}): Promise<boolean> {
+  /** A session_start() that has not settled yet (awaited by the script or not). */
+  get starting(): Promise<boolean> | undefined {
+    return this.#starting;
+  }
+
+  /**
+   * session_start(): true when the session is active (or was read and closed with read_and_close).
+   * PHP's is synchronous, so a port may not await it: until it settles, $_SESSION warns when used.
+   */
+  start(options: Record<string, unknown> = {}): Promise<boolean> {
+    if (this.#ended) {
+      this.#host.log(`tsfpm: session_start() refused: called after its request ended (${this.#host.owner})`);
+      return Promise.resolve(false);
+    }
+    // a second call before the first settled: PHP's calls are sequential, so it runs after the first
+    const previous = this.#starting;
+    const restore = previous ? () => {} : this.#guardUntilRead();
+    const run = previous ? previous.catch(() => false).then(() => this.#start(options, restore)) : this.#start(options, restore);
+    const started = run.finally(() => {
+      restore();
+      if (this.#starting === started) this.#starting = undefined;
+    });
+    this.#starting = started;
+    return started;
+  }
+
+  /**
+   * Until the session is read, a use of $_SESSION by the script is a missing `await`: reads of a key
+   * and writes of a new one reach the object's prototype, made a proxy that warns (once) meanwhile.
+   * The returned function puts the prototype back; it runs before the read data is put in.
+   */
+  #guardUntilRead(): () => void {
+    const data = this.data;
+    const original = Object.getPrototypeOf(data) as object | null;
+    let warned = false;
+    const warn = (key: string | symbol): void => {
+      if (warned || typeof key === 'symbol') return;
+      warned = true;
+      this.#host.warning(`$_SESSION used before session_start() finished: the session is not read yet, and what is set now is lost when it is; write \`await session_start()\``);
+    };
+    const target = original ?? Object.create(null);
+    Object.setPrototypeOf(
+      data,
+      new Proxy(target, {
+        get: (t, key, receiver) => (warn(key), Reflect.get(t, key, receiver)),
+        has: (t, key) => (warn(key), Reflect.has(t, key)),
+        set: (_t, key, value, receiver) => (warn(key), Reflect.defineProperty(receiver as object, key, { value, writable: true, enumerable: true, configurable: true })),
+      }),
+    );
+    let restored = false;
+    return () => {
+      if (restored) return;
+      restored = true;
+      Object.setPrototypeOf(data, original);
+    };
+  }
+
+  async #start(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
     const host = this.#host;
     if (this.status === PHP_SESSION_ACTIVE) {
       host.notice('session_start(): Ignoring session_start() because a session is already active');
@@ -181,6 +241,7 @@ export class PhpSession {
       if (read === false) return this.#fail();
       const stored = read === undefined ? await backend.read(id) : backend.parse(read);
       this.#stored = stored?.data ?? {};
+      unguard();
       clear(this.data);
       Object.assign(this.data, deepCopy(this.#stored));
       this.#cookie = stored?.cookie;
@@ -429,8 +490,22 @@ export class PhpSession {
     return this.#pendingId;
   }
 
-  /** Closes the session at the finish or the end of the request: PHP writes it at request shutdown. */
-  async release(): Promise<void> {
+  /**
+   * Closes the session at the finish or the end of the request: PHP writes it at request shutdown.
+   * A session_start() still pending (not awaited) is waited for first, so its lock is let go too;
+   * with `waitForStart` false (a request stopped or abandoned to a time limit, which must not wait
+   * for a lock) it closes the session once it settles instead. At the `end`, no session can start any more.
+   */
+  async release(end = false, waitForStart = true): Promise<void> {
+    if (end) this.#ended = true;
+    if (this.#starting && !waitForStart) {
+      void this.#starting
+        .catch(() => false)
+        .then(() => this.release(end))
+        .catch((err: Error) => this.#host.log(`tsfpm: closing a session started late failed (${this.#host.owner}): ${err.message}`));
+      return;
+    }
+    while (this.#starting) await this.#starting.catch(() => false);
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
   }

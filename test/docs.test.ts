@@ -39,3 +39,12 @@ describe('php-compat.md', () => {
     expect(functions.filter((name) => !compat.includes(`\`${name}`))).to.deep.equal([]);
   });
 });
+
+describe('README.md', () => {
+  const readme = readFileSync(`${root}/README.md`, 'utf8').replace(/\s+/g, ' ');
+
+  it('says what a body over post_max_size does: the script runs with an empty $_POST and PHP\'s warning (hardening.test.ts checks it)', () => {
+    expect(readme).to.not.match(/`post_max_size`[^.]{0,20}\b413\b/);
+    expect(readme).to.match(/a body over `post_max_size` runs the script with an empty `\$_POST`/);
+  });
+});

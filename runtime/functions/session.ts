@@ -7,7 +7,7 @@ import { createSessionId, isValidIdPrefix } from '../../sessions/id.ts';
 import { PHP_SESSION_ACTIVE } from '../../sessions/session.ts';
 import { E_WARNING } from '../error-reporting.ts';
 import type { RequestContext } from '../request-context.ts';
-import { sessionOf } from '../session-host.ts';
+import { sessionOf, startSession } from '../session-host.ts';
 
 /** The refusal PHP gives a setter while a session is active or after the headers are sent; undefined when allowed. */
 function setterRefusal(ctx: RequestContext, fn: string, thing: string): string | undefined {
@@ -37,7 +37,7 @@ export interface SessionCookieParams {
 
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
-  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> => ctx.awaiting('session_start', sessionOf(ctx).start(options)),
+  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> => ctx.awaiting('session_start', startSession(ctx, options)),
   /** session_write_close(): writes the session and releases its lock. */
   session_write_close: (ctx: RequestContext): Promise<boolean> => sessionOf(ctx).writeClose(),
   /** session_commit(): the same as session_write_close(). */

@@ -6,7 +6,7 @@
  * requests).
  */
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { rawGet, rawRequest } from '../support/http.ts';
 import { exchange, statusLines } from '../support/raw-socket.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
@@ -20,6 +20,7 @@ const scripts = {
   };`,
   'headers.ts': `export default ({ header, header_remove, echo }) => { header('X-Frame-Options: DENY'); header_remove('Referrer-Policy'); echo('own headers'); };`,
   'fatal.ts': `export default () => { throw new Error('boom'); };`,
+  'uri.ts': `export default ({ $_SERVER, $_GET, echo }) => echo(JSON.stringify({ uri: $_SERVER.REQUEST_URI, script: $_SERVER.SCRIPT_NAME, host: $_SERVER.HTTP_HOST ?? null, get: $_GET }));`,
   'page.txt': 'static text',
 };
 
@@ -126,6 +127,41 @@ describe('hardening against bad input', () => {
       expect(res.status).to.equal(400);
       await logOf(s, res.localPort, /GET \/echo\.ts - HTTP\/1\.1 request without a Host header/);
       expect((await exchange(s.port, 'GET /echo.ts HTTP/1.0\r\n\r\n')).status, 'HTTP/1.0 needs no Host').to.equal(200);
+    });
+    it('routes an absolute-form target (curl -x) by its path, with REQUEST_URI as nginx passes it to PHP-FPM', async () => {
+      const res = await rawRequest(s.port, 'GET http://example.test:81/uri.ts?x=1 HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n');
+      expect(res.status).to.equal(200);
+      expect(JSON.parse(res.body.toString())).to.deep.equal({ uri: '/uri.ts?x=1', script: '/uri.ts', host: 'other.test', get: { x: '1' } });
+      const noHost = await rawRequest(s.port, 'GET https://example.test/uri.ts HTTP/1.1\r\nConnection: close\r\n\r\n');
+      expect(noHost.status, 'the target carries the host').to.equal(200);
+      expect(JSON.parse(noHost.body.toString())).to.include({ uri: '/uri.ts', script: '/uri.ts' });
+      const other = await exchange(s.port, head('GET ftp://example.test/uri.ts HTTP/1.1'));
+      expect(other.status).to.equal(400);
+      await logOf(s, other.localPort, /absolute-form target of scheme ftp/);
+    });
+    it('answers 505 to an HTTP/2.0 or later request line on an HTTP/1 connection, as nginx, with a log line', async () => {
+      for (const version of ['2.0', '3.1']) {
+        const res = await exchange(s.port, head(`GET /uri.ts HTTP/${version}`));
+        expect(res.status).to.equal(505);
+        expect(res.data.toString()).to.not.contain('REQUEST_URI');
+        await logOf(s, res.localPort, new RegExp(`HTTP/${version.replace('.', '\\.')} request line on an HTTP/1 connection`));
+      }
+      const old = await exchange(s.port, head('GET /uri.ts HTTP/0.9'));
+      expect(old.status).to.equal(400);
+      await logOf(s, old.localPort, /HTTP\/0\.9 request line$/);
+      expect((await exchange(s.port, head('GET /uri.ts HTTP/1.0'))).status).to.equal(200);
+    });
+    it('runs the script with an empty $_POST and PHP\'s warning for a body over post_max_size, as PHP-FPM (no 413)', async () => {
+      const small = await startServer(scripts, { ini: { display_errors: 0, post_max_size: '1K' } });
+      try {
+        const res = await fetch(`${small.url}/echo.ts`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `a=${'x'.repeat(2000)}` });
+        expect(res.status).to.equal(200);
+        expect(JSON.parse(await res.text()).post).to.deep.equal({});
+        await small.waitForLog(/PHP Warning: {2}PHP Request Startup: POST Content-Length of 2002 bytes exceeds the limit of 1024 bytes/);
+      } finally {
+        await small.close();
+        rmSync(small.docroot, { recursive: true, force: true });
+      }
     });
     it('answers 417 to an Expect other than 100-continue, and 405 to CONNECT', async () => {
       const expectation = await exchange(s.port, head('POST /echo.ts HTTP/1.1', 'Expect: something', 'Content-Length: 0'));

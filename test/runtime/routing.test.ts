@@ -26,6 +26,12 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
       'big.txt': 'x'.repeat(10_000),
     });
     symlinkSync(join(outside, 'secret.txt'), join(s.docroot, 'link.txt'));
+    // links inside the document root whose names look static, to a script, sources and a dotfile
+    symlinkSync(join(s.docroot, 'a/b.ts'), join(s.docroot, 'script-link.txt'));
+    symlinkSync('lib.mts', join(s.docroot, 'lib-link.css'));
+    symlinkSync('legacy.php', join(s.docroot, 'legacy-link.html'));
+    symlinkSync('.env', join(s.docroot, 'env-link.txt'));
+    symlinkSync('.git', join(s.docroot, 'git-link'));
   });
   after(() => s.close());
 
@@ -97,12 +103,17 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
       ['/page.html%00.ts', 400],
       ['/%zz', 400],
       ['/link.txt', 404],
+      ['/script-link.txt', 404],
+      ['/lib-link.css', 404],
+      ['/legacy-link.html', 404],
+      ['/env-link.txt', 404],
+      ['/git-link/config', 404],
     ];
     for (const [path, status] of refused) {
       it(`${path} → ${status}`, async () => {
         const res = await rawGet(s.port, path);
         expect(res.status).to.equal(status);
-        expect(res.body.toString()).not.to.match(/SECRET|root:|outside the docroot|export const|SOURCE-MARKER|\[core\]/);
+        expect(res.body.toString()).not.to.match(/SECRET|root:|outside the docroot|export const|export default|SOURCE-MARKER|\[core\]/);
       });
     }
     it('treats a double-encoded dot as a name: /%252e%252e/… falls back to index.ts with PATH_INFO, as php -S', async () => {
@@ -116,6 +127,8 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
     it('logs each refusal with its reason', async () => {
       await rawGet(s.port, '/.env');
       await s.waitForLog(/\[404\]: GET \/\.env - dotfiles are never served/);
+      await rawGet(s.port, '/script-link.txt');
+      await s.waitForLog(/\[404\]: GET \/script-link\.txt - a link to a \.ts source is never served/);
     });
   });
 

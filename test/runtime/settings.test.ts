@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spoolDir } from '../../runtime/functions/mail.ts';
+import { RequestIni } from '../../runtime/options.ts';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { sleep, startServer, tempDir } from '../support/server.ts';
@@ -37,6 +39,75 @@ describe('the dev spool page (tsfpm.mail_page)', () => {
       expect((await fetch(`${s.url}/_tsfpm/mail/..%2f..%2fetc%2fpasswd`)).status).to.equal(404);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('the dev spool page: private to its server', () => {
+  const send = { 'send.ts': `export default async ({ $_GET, mail, echo }) => echo(await mail('a@example.com', String($_GET.subject), 'Body text'));` };
+
+  it('answers only the clients tsfpm.status_allow lets in: 403 and a log line for others', async () => {
+    const s = await startServer(send, { ini: { 'tsfpm.status_allow': '10.9.9.9' } });
+    try {
+      const res = await fetch(`${s.url}/_tsfpm/mail`);
+      expect(res.status).to.equal(403);
+      expect(await res.text()).to.not.contain('No messages');
+      expect(await s.waitForLog(/\[403\]: GET \/_tsfpm\/mail - client 127\.0\.0\.1 is not allowed by tsfpm\.status_allow \(10\.9\.9\.9\)/)).to.be.a('string');
+      expect((await fetch(`${s.url}/_tsfpm/mail/x.eml`)).status).to.equal(403);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps each document root\'s mail in its own folder, 0700 with 0600 messages; one page never lists another\'s mail', async () => {
+    const a = await startServer(send);
+    const b = await startServer(send);
+    const spools = [a, b].map((s) => spoolDir(new RequestIni(s.server.config.settings), realpathSync(s.docroot)));
+    try {
+      expect(spools[0]).to.not.equal(spools[1]);
+      expect(await (await fetch(`${a.url}/send.ts?subject=for-a`)).text()).to.equal('1');
+      expect(await (await fetch(`${b.url}/send.ts?subject=for-b`)).text()).to.equal('1');
+      const pageA = await (await fetch(`${a.url}/_tsfpm/mail`)).text();
+      const pageB = await (await fetch(`${b.url}/_tsfpm/mail`)).text();
+      expect(pageA).to.contain('for-a').and.not.contain('for-b');
+      expect(pageB).to.contain('for-b').and.not.contain('for-a');
+      expect(statSync(spools[0]!).mode & 0o777).to.equal(0o700);
+      const [message] = readdirSync(spools[0]!);
+      expect(statSync(join(spools[0]!, message!)).mode & 0o777).to.equal(0o600);
+    } finally {
+      await a.close();
+      await b.close();
+      for (const dir of [...spools, a.docroot, b.docroot]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the dev spool folder', () => {
+  it('makes a folder of ours that others can read private (0700), and refuses a symlink in its place', async () => {
+    const parent = tempDir({}, 'tsfpm-spool-perm-');
+    const open = join(parent, 'open');
+    mkdirSync(open, { mode: 0o755 });
+    chmodSync(open, 0o755);
+    symlinkSync(open, join(parent, 'link'));
+    const s = await startServer(
+      { 'send.ts': `export default async ({ mail, echo }) => echo(String(await mail('a@example.com', 'subject', 'body')));` },
+      { ini: { 'tsfpm.mail_spool': open, display_errors: 0 } },
+    );
+    const linked = await startServer(
+      { 'send.ts': `export default async ({ mail, echo }) => echo(String(await mail('a@example.com', 'subject', 'body')));` },
+      { ini: { 'tsfpm.mail_spool': join(parent, 'link'), display_errors: 0 } },
+    );
+    try {
+      expect(await (await fetch(`${s.url}/send.ts`)).text()).to.equal('true');
+      expect(statSync(open).mode & 0o777).to.equal(0o700);
+      expect(await (await fetch(`${linked.url}/send.ts`)).text()).to.equal('false');
+      await linked.waitForLog(/mail\(\): Could not write to the mail spool .* is not a folder/);
+      expect((await fetch(`${linked.url}/_tsfpm/mail`)).status).to.equal(500);
+      await linked.waitForLog(/\[500\]: GET \/_tsfpm\/mail - the mail spool cannot be read: .* is not a folder/);
+    } finally {
+      await s.close();
+      await linked.close();
+      for (const dir of [parent, s.docroot, linked.docroot]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bin, startCli } from '../support/cli.ts';
@@ -153,6 +153,21 @@ describe('graceful stop (SIGTERM, SIGINT, SIGQUIT)', function () {
       expect(cli.output()).to.match(/SIGINT again: cutting the 2 requests still running/);
       expect(cli.output()).to.match(/2 requests cut at shutdown/);
       expect(readdirSync(markers)).to.have.length(0);
+    });
+  });
+
+  describe('after a request used the files handler', () => {
+    it('SIGTERM exits 0: closing the flock helper keeps the process alive until it is closed', async () => {
+      const sessions = tempDir({}, 'tsfpm-stop-files-');
+      try {
+        const cli = await startCli(['-S', '127.0.0.1:0', '-t', docroot, '-d', 'session.save_handler=files', '-d', `session.save_path=${sessions}`]);
+        const cookie = 'PHPSESSID=stopafterfiles0123456789abc';
+        expect((await fetch(`${cli.url}/read.ts`, { headers: { Cookie: cookie } })).status).to.equal(200);
+        expect(await cli.stop('SIGTERM')).to.equal(0);
+        expect(cli.output()).to.match(/SIGTERM: stopping gracefully/);
+      } finally {
+        rmSync(sessions, { recursive: true, force: true });
+      }
     });
   });
 

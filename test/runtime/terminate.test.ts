@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCli } from '../support/cli.ts';
 import { rawGet } from '../support/http.ts';
@@ -38,6 +38,14 @@ export default async () => {
   await fastcgi_finish_request();
   await new Promise((r) => setTimeout(r, 2500));
   error_log('tail ended');
+};`,
+  // answers, then blocks the event loop in its background tail
+  'busy-tail.ts': `import { echo, fastcgi_finish_request, register_shutdown_function, error_log } from 'tsfpm';
+export default async () => {
+  register_shutdown_function(() => error_log('busy tail shutdown ran'));
+  echo('answered');
+  await fastcgi_finish_request();
+  for (;;) {} // TAIL LOOP
 };`,
   // a new limit, then the loop
   'limit.ts': `import { set_time_limit } from 'tsfpm';
@@ -202,6 +210,39 @@ describe('max_execution_time for a script stuck in synchronous code', () => {
     expect(res.body.toString()).to.contain('Maximum execution time of 3 seconds exceeded');
     expect(res.ms).to.be.above(2900);
   });
+});
+
+describe('max_execution_time for a background tail stuck in synchronous code', () => {
+  for (const [limit, settings, reason] of [
+    ['max_execution_time', { max_execution_time: 1 }, /max_execution_time, in the background tail/],
+    ['request_terminate_timeout', { max_execution_time: 0, request_terminate_timeout: 1 }, /request_terminate_timeout, in the background tail/],
+  ] as const) {
+    it(`is stopped at ${limit} (not at tsfpm.tail_timeout), and the next request is served after it`, async () => {
+      const s = await startServer(scripts, { ini: { ...settings, 'tsfpm.tail_timeout': 8 } });
+      try {
+        const first = await rawGet(s.port, '/busy-tail.ts');
+        expect(first.body.toString()).to.equal('answered');
+        expect((await rawGet(s.port, '/hello.ts')).body.toString()).to.equal('hello');
+        const stopped = s.logs.findIndex((l) => /terminated a script that blocked the event loop/.test(l));
+        expect(s.logs[stopped], s.logs.join('\n')).to.match(reason).and.contain(`busy-tail.ts:${lineOf('busy-tail.ts', '// TAIL LOOP')}`);
+        expect(s.logs.findIndex((l) => /\[200\]: GET \/hello\.ts/.test(l))).to.be.above(stopped);
+        if (limit === 'max_execution_time') {
+          // PHP's fatal error, then the end of the request as after it: shutdown functions, access log
+          const fatal = await s.waitForLog(/PHP Fatal error: +Maximum execution time of 1 second exceeded/);
+          expect(fatal).to.contain('after fastcgi_finish_request()').and.match(new RegExp(`on line ${lineOf('busy-tail.ts', '// TAIL LOOP')}$`));
+          await s.waitForLog(/busy tail shutdown ran/);
+        } else {
+          await s.waitForLog(/execution timed out \([\d.]+ sec\), terminating \(script \S+busy-tail\.ts/);
+        }
+        await s.waitForLog(/\[200\]: GET \/busy-tail\.ts/);
+        expect(s.server.config.live.size).to.equal(0);
+        expect(s.server.config.pool.tails).to.equal(0);
+      } finally {
+        await s.close();
+        rmSync(s.docroot, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('requests in flight while a script is terminated', () => {

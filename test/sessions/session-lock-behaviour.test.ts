@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeBackends } from '../../sessions/backends.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -15,6 +15,11 @@ const scripts = {
   'hold-write.ts': `export default async ({ session_start, $_SESSION, echo }) => { await session_start(); await new Promise((r) => setTimeout(r, 1500)); $_SESSION.owner = 'stale holder'; echo('ok'); };`,
   'read.ts': `export default async ({ session_start, $_SESSION, echo }) => { const ok = await session_start({ read_and_close: true }); echo(JSON.stringify({ ok, data: $_SESSION })); };`,
   'write.ts': `export default async ({ session_start, $_SESSION, echo }) => { const ok = await session_start(); $_SESSION.w = 'x'; echo(JSON.stringify({ ok })); };`,
+  'hold-then-close.ts': `export default async ({ set_time_limit, session_start, session_write_close, $_SESSION, error_log, echo }) => {
+    set_time_limit(10); await session_start(); $_SESSION.by = 'holder';
+    await new Promise((r) => setTimeout(r, 2000)); error_log('holder closes its session'); await session_write_close(); echo('ok');
+  };`,
+  'wait-start.ts': `export default async ({ session_start, $_SESSION, echo }) => { await session_start(); $_SESSION.by = 'waiter'; echo('never'); };`,
   'php-read.ts': `export default async ({ session_start, $_SESSION, echo }) => { await session_start(); echo(JSON.stringify($_SESSION)); $_SESSION.from_tsfpm = 'héllo'; $_SESSION.count = ($_SESSION.count ?? 0) + 1; };`,
 };
 
@@ -58,6 +63,34 @@ describe('session lock behaviour', function () {
       expect(await s.waitForLog(/gave up waiting \d+ ms for the session lock/)).to.match(/held by script .*hold\.ts, GET \/hold\.ts\?who=holder/);
       expect(await s.waitForLog(/session lock on waitingtoolong0123456789ab held for more than 1 s/)).to.contain('hold.ts');
       await (await holder).text();
+    });
+  });
+
+  describe('a script abandoned to max_execution_time while session_start() waits for the lock', () => {
+    let s: TestServer;
+    before(async () => {
+      s = await startServer(scripts, { ini: { 'session.save_handler': 'memory', max_execution_time: 1, 'tsfpm.session_lock_timeout': 10, display_errors: 0 } });
+    });
+    after(async () => {
+      await s.close();
+      rmSync(s.docroot, { recursive: true, force: true });
+    });
+
+    it('gets its 500 without waiting for the lock, and the lock its start takes later is released', async () => {
+      const cookie = 'PHPSESSID=abandonedwhilewaiting01234567';
+      const holder = fetch(`${s.url}/hold-then-close.ts`, { headers: { Cookie: cookie } }).then((r) => r.text());
+      await sleep(100);
+      const waiter = await fetch(`${s.url}/wait-start.ts`, { headers: { Cookie: cookie } });
+      expect(waiter.status).to.equal(500);
+      const ended = s.logs.findIndex((l) => /\[500\]: GET \/wait-start\.ts/.test(l));
+      const closed = s.logs.findIndex((l) => l.includes('holder closes its session'));
+      expect(ended, s.logs.join('\n')).to.be.at.least(0);
+      expect(closed === -1 || closed > ended, 'the 500 came before the holder let the lock go').to.equal(true);
+      expect(await holder).to.equal('ok');
+      // the abandoned start got the lock after the holder: it is closed (unlocked) once it settles
+      for (let i = 0; i < 100 && s.server.config.pool.locksHeld > 0; i++) await sleep(20);
+      expect(s.server.config.pool.locksHeld).to.equal(0);
+      expect(s.logs.some((l) => l.includes('was still pending')), 'no missing-await warning for an awaited start').to.equal(false);
     });
   });
 

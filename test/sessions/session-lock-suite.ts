@@ -39,6 +39,28 @@ const scripts = {
     await new Promise((r) => setTimeout(r, 600));
     echo('ok');
   };`,
+  // a line-for-line port of PHP: session_start() not awaited (lines 2 and 3 are what the warnings name)
+  'floating.ts': `export default ({ session_start, $_SESSION, echo }) => {
+    session_start().then(() => { $_SESSION.late = 'written at the end'; });
+    echo('ok');
+  };`,
+  // as the README writes scripts: the functions and $_SESSION imported from 'tsfpm'
+  'floating-touch.ts': `import { $_SESSION, echo, session_start } from 'tsfpm';
+export default () => {
+  session_start();
+  $_SESSION.early = 'lost';
+  echo('ok');
+};`,
+  'floating-twice.ts': `export default ({ session_start, echo }) => {
+    session_start();
+    session_start();
+    echo('ok');
+  };`,
+  'read-soon.ts': `export default async ({ ini_set, session_start, $_SESSION, echo }) => {
+    ini_set('tsfpm.session_lock_timeout', '2');
+    const ok = await session_start({ read_and_close: true });
+    echo(JSON.stringify({ ok, data: $_SESSION }));
+  };`,
   'exit.ts': `export default async ({ session_start, $_SESSION, exit }) => { await session_start(); $_SESSION.step = 'exit'; exit('bye'); };`,
   'throw.ts': `export default async ({ session_start, $_SESSION }) => { await session_start(); $_SESSION.step = 'throw'; throw new Error('boom'); };`,
   'reject.ts': `export default async ({ session_start, $_SESSION }) => { await session_start(); $_SESSION.step = 'reject'; await Promise.reject(new Error('rejected')); };`,
@@ -99,6 +121,40 @@ export function runSessionLockSuite(handler: string, settings: () => Record<stri
       expect(seen.step).to.equal('held');
       expect(performance.now() - started).to.be.at.least(550);
       await (await holder).text();
+    });
+
+    describe('session_start() without await', () => {
+      const readSoon = async (cookie: string) => JSON.parse(await (await fetch(`${s.url}/read-soon.ts`, { headers: { Cookie: cookie } })).text());
+      const locksHeld = async () => JSON.parse(await (await fetch(`${s.url}/fpm-status?json`)).text())['session locks held'];
+
+      it('still writes the session and releases its lock when the script returns, and warns at the line to await', async () => {
+        const cookie = await newSession(s);
+        expect(await (await fetch(`${s.url}/floating.ts`, { headers: { Cookie: cookie } })).text()).to.match(/^ok/);
+        expect(await locksHeld()).to.equal(0);
+        // the next request gets the lock within its own 2 s lock timeout, and sees what the floating start wrote
+        const seen = await readSoon(cookie);
+        expect(seen.ok).to.equal(true);
+        expect(seen.data.late).to.equal('written at the end');
+        expect(await s.waitForLog(/session_start\(\) was still pending when the script ended.*await session_start\(\)/)).to.match(/floating\.ts on line 2$/);
+      });
+
+      it('answers a second call made before the first settled as PHP answers one after it: a notice, one lock', async () => {
+        const cookie = await newSession(s);
+        expect(await (await fetch(`${s.url}/floating-twice.ts`, { headers: { Cookie: cookie } })).text()).to.match(/ok/);
+        expect(await locksHeld()).to.equal(0);
+        expect((await readSoon(cookie)).ok).to.equal(true);
+        expect(await s.waitForLog(/PHP Notice: {2}session_start\(\): Ignoring session_start\(\) because a session is already active/)).to.be.a('string');
+      });
+
+      it('warns at the line that uses $_SESSION before session_start() finished', async () => {
+        const cookie = await newSession(s);
+        expect(await (await fetch(`${s.url}/floating-touch.ts`, { headers: { Cookie: cookie } })).text()).to.match(/ok/);
+        expect(await locksHeld()).to.equal(0);
+        const seen = await readSoon(cookie);
+        expect(seen.ok).to.equal(true);
+        expect(seen.data.n).to.equal(1);
+        expect(await s.waitForLog(/\$_SESSION used before session_start\(\) finished.*await session_start\(\)/)).to.match(/floating-touch\.ts on line 4$/);
+      });
     });
 
     for (const script of ['exit.ts', 'throw.ts', 'reject.ts']) {
