@@ -19,7 +19,7 @@ import { createPhpApi, type PhpApi } from './php-api.ts';
 import type { PoolSlot } from './pool.ts';
 import type { RequestVars } from './request.ts';
 import { responseHeaders } from './response-headers.ts';
-import { ResponseSink, type SendOptions } from './response.ts';
+import { ResponseSink, SOCKET_BUFFER, type SendOptions } from './response.ts';
 import type { ScriptTarget } from './routing.ts';
 
 /**
@@ -79,6 +79,8 @@ export class RequestContext {
   sessionLocked = false;
   #api: PhpApi | undefined;
   #discardLogged = false;
+  /** Bytes of output after the finish, which PHP-FPM's FastCGI buffer would hold until it fills. */
+  #lostBytes = 0;
   readonly #sendOptions: SendOptions;
 
   constructor(init: {
@@ -144,6 +146,7 @@ export class RequestContext {
   /** Output leaving the bottom output buffer: to the response while it is open, else dropped. */
   #toSapi(data: string | Buffer): void {
     if (this.phase !== 'running') {
+      this.lostOutput(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
       if (!this.#discardLogged) {
         this.#discardLogged = true;
         const site = scriptCallSite();
@@ -155,6 +158,15 @@ export class RequestContext {
     if (!this.sapi.headersSent && !this.closing) this.#outputStart = captureStack();
     this.sapi.write(data, this.#sendOptions);
     if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  }
+
+  /**
+   * Output after the finish cannot reach the client. PHP-FPM finds that out when its 8 KiB FastCGI
+   * buffer fills or on flush(), and then reports connection_status() ABORTED (php_handle_aborted_connection).
+   */
+  lostOutput(bytes: number | 'flush'): void {
+    this.#lostBytes += bytes === 'flush' ? SOCKET_BUFFER : bytes;
+    if (this.#lostBytes >= SOCKET_BUFFER) this.connectionStatus |= CONNECTION_ABORTED;
   }
 
   /** PHP ends a script whose output finds the client gone, unless ignore_user_abort is set: unwinds like exit(). */

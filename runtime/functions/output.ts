@@ -63,7 +63,7 @@ export const outputFunctions = {
    * `php -S` does. Output still inside ob_start() buffers stays there (ob_flush() first).
    */
   flush(ctx: RequestContext): void {
-    if (ctx.phase !== 'running') return;
+    if (ctx.phase !== 'running') return ctx.lostOutput('flush');
     ctx.endIfAborted();
     if (!ctx.sapi.headersSent) ctx.outputStartedAt = scriptCallSite();
     ctx.sapi.flush(ctx.sendOptions);
