@@ -28,7 +28,7 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { scriptCallSite } from './call-site.ts';
+import { captureStack, scriptCallSite } from './call-site.ts';
 import { phpStackTrace } from './php-trace.ts';
 import { runInRequest } from './context.ts';
 import { Deadline } from './deadline.ts';
@@ -169,7 +169,8 @@ export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
-  const site = scriptCallSite();
+  // the finish's line is "output started at" unless output went out before; resolved only if asked for
+  const site = captureStack();
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
   if (!ctx.sapi.headersSent) ctx.outputStartedAt = site;

@@ -199,7 +199,8 @@ export class RequestContext {
     return this.#outputStart;
   }
 
-  set outputStartedAt(site: CallSite | undefined) {
+  /** A call site, or a stack from captureStack() that becomes one only if asked for. */
+  set outputStartedAt(site: CallSite | Error | undefined) {
     this.#outputStart = site;
   }
 

@@ -3,7 +3,7 @@
  * binds them to one request.
  * @module
  */
-import { scriptCallSite } from '../call-site.ts';
+import { captureStack } from '../call-site.ts';
 import { E_NOTICE, E_WARNING } from '../error-reporting.ts';
 import type { OutputCallback, OutputStatus } from '../output.ts';
 import { phpString } from '../php-string.ts';
@@ -65,7 +65,7 @@ export const outputFunctions = {
   flush(ctx: RequestContext): void {
     if (ctx.phase !== 'running') return ctx.lostOutput('flush');
     ctx.endIfAborted();
-    if (!ctx.sapi.headersSent) ctx.outputStartedAt = scriptCallSite();
+    if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
     ctx.sapi.flush(ctx.sendOptions);
   },
 };
