@@ -10,10 +10,10 @@ import { scriptFrames, type ScriptFrame } from './call-site.ts';
 
 /** PHP's name for the function a V8 frame is in. */
 function phpName(frame: ScriptFrame): string {
-  const fn = frame.fn?.replace(/^async /, '');
+  const fn = frame.fn?.replace(/^async /, '').replace(/^Object\./, '');
   if (!fn || fn === '<anonymous>') return '{closure}';
   if (fn.startsWith('new ')) return `${fn.slice(4)}->__construct`;
-  return fn.replace(/^Object\./, '').replace(/\.(?=[^.]+$)/, '->');
+  return fn.replace(/\.(?=[^.]+$)/, '->');
 }
 
 /**
