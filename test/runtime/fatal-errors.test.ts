@@ -60,6 +60,11 @@ export default ({ echo, ini_set }) => { ini_set('display_errors', '1');
   ini_set('html_errors', '0');
   echo('partial output;');
   outer(); };${classes}`,
+  'uncaught-value-error.ts': `export default ({ ini_set, setcookie }) => {
+  ini_set('display_errors', '1');
+  ini_set('html_errors', '0');
+  setcookie('');
+};`,
   'user-error-display-off.ts': `export default ({ echo, register_shutdown_function, trigger_error }) => {
   register_shutdown_function(() => echo('shutdown;'));
   echo('partial output;');
@@ -91,6 +96,7 @@ describe('uncaught errors, as PHP-FPM 8.2 answers them', () => {
     ['uncaught-display-on', 'answers 200 with display_errors on, the error text between the buffered output and the shutdown output'],
     ['uncaught-trace', 'prints the script\'s frames only, at their lines, ending in {main} (html_errors)'],
     ['uncaught-trace-plain', 'prints the script\'s frames only, at their lines, ending in {main} (html_errors off)'],
+    ['uncaught-value-error', 'gives an error thrown inside a PHP function that function\'s frame (setcookie(\'\') → ValueError)'],
     ['user-error-display-off', 'answers 500 for trigger_error(E_USER_ERROR) with display_errors off'],
   ] as const) {
     it(what, async () => {

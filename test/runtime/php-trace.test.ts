@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { phpStackTrace } from '../../runtime/php-trace.ts';
 
 const RUNTIME = fileURLToPath(new URL('../../runtime/lifecycle.ts', import.meta.url));
+const API = fileURLToPath(new URL('../../runtime/php-api.ts', import.meta.url));
+const HEADERS = fileURLToPath(new URL('../../runtime/functions/headers.ts', import.meta.url));
 
 /** An Error whose stack is `frames` (V8's `    at …` lines). */
 function thrown(...frames: string[]): Error {
@@ -40,6 +42,16 @@ describe('phpStackTrace (PHP\'s Stack trace from a V8 stack)', () => {
   it('names anonymous functions {closure}, constructors Class->__construct and methods Class->method', () => {
     const err = thrown('/srv/app/x.ts:2:9', 'Object.<anonymous> (/srv/app/x.ts:3:9)', 'new Cart (/srv/app/x.ts:4:9)', 'Cart.add (/srv/app/x.ts:5:9)', 'default (/srv/app/x.ts:6:9)');
     expect(phpStackTrace(err)).to.equal('#0 /srv/app/x.ts(3): {closure}()\n#1 /srv/app/x.ts(4): {closure}()\n#2 /srv/app/x.ts(5): Cart->__construct()\n#3 /srv/app/x.ts(6): Cart->add()\n#4 {main}');
+  });
+
+  it('gives an error thrown inside a PHP function the script called that function\'s frame, at the script\'s line', () => {
+    const err = thrown(`cookie (${HEADERS}:18:16)`, `setcookie (${HEADERS}:71:68)`, `Object.bound (${API}:41:45)`, `<anonymous> (${RUNTIME}:17:65)`, 'b_default (/srv/app/x.ts:4:9)');
+    expect(phpStackTrace(err)).to.equal('#0 /srv/app/x.ts(4): setcookie()\n#1 {main}');
+  });
+
+  it('gives no PHP function frame when the script\'s own callback threw inside it', () => {
+    const err = thrown('handler (/srv/app/x.ts:2:9)', `ob_end_flush (${HEADERS}:30:5)`, `bound (${API}:41:45)`, 'default (/srv/app/x.ts:5:3)');
+    expect(phpStackTrace(err)).to.equal('#0 /srv/app/x.ts(5): handler()\n#1 {main}');
   });
 
   it('gives #0 {main} for a value that is not an Error', () => {
