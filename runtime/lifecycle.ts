@@ -170,10 +170,9 @@ export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
   // the finish's line is "output started at" unless output went out before; resolved only if asked for
-  const site = captureStack();
+  if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
-  if (!ctx.sapi.headersSent) ctx.outputStartedAt = site;
   ctx.sapi.end(ctx.sendOptions);
   ctx.phase = 'finished';
   ctx.respondedAt = performance.now();

@@ -155,7 +155,8 @@ export class RequestContext {
       return;
     }
     this.endIfAborted();
-    if (!this.sapi.headersSent && !this.closing) this.#outputStart = captureStack();
+    // one capture per request (a few µs): fastcgi_finish_request() may have taken it already
+    if (!this.sapi.headersSent && !this.closing && this.#outputStart === undefined) this.#outputStart = captureStack();
     this.sapi.write(data, this.#sendOptions);
     if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
   }
