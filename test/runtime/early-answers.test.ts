@@ -25,10 +25,19 @@ function post(path: string, ...extra: string[]): string {
   return [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', 'Content-Type: application/x-www-form-urlencoded', ...extra, `Content-Length: ${body.length}`, '', body].join('\r\n');
 }
 
+/** A chunked POST whose first chunk line is `first`, then the big body in 1 MiB chunks. */
+function chunked(first: string): string {
+  const mib = 'x'.repeat(1024 * 1024);
+  const chunks = Array.from({ length: BODY_BYTES / mib.length }, () => `${mib.length.toString(16)}\r\n${mib}\r\n`).join('');
+  return ['POST /post.ts HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', 'Transfer-Encoding: chunked', '', `${first}\r\nx\r\n${chunks}0\r\n\r\n`].join('\r\n');
+}
+
 describe('a client that writes its whole request before reading', () => {
   let s: TestServer;
   before(async () => {
     s = await startServer(scripts, { production: true, ini: { post_max_size: '1K', 'tsfpm.max_header_size': '8K', 'tsfpm.max_headers_count': 20 } });
+    // loaded and compiled before the specs, so that it answers at once
+    await exchange(s.port, 'GET /post.ts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   });
   after(() => s.close());
 
@@ -37,7 +46,10 @@ describe('a client that writes its whole request before reading', () => {
   it('gets the script\'s answer for a body over post_max_size: empty $_POST and $_FILES and PHP\'s warning, as PHP-FPM', async () => {
     const php = fpmCase('post-over-post-max-size');
     const phpSeen = JSON.parse(php.response.body);
-    const answer = await send(post('/post.ts'));
+    // the script answers while most of the body is still to come
+    const request = post('/post.ts');
+    const split = request.indexOf('\r\n\r\n') + 4 + 1024 * 1024;
+    const answer = await exchange(s.port, [request.slice(0, split), request.slice(split)], { writeFirst: true, gapMs: 300, timeoutMs: 15_000 });
     expect(answer.end).to.equal('closed');
     expect(answer.status).to.equal(php.response.status);
     const seen = JSON.parse(answer.data.toString('latin1').split('\r\n\r\n')[1]!);
@@ -57,6 +69,7 @@ describe('a client that writes its whole request before reading', () => {
     [431, 'more header lines than tsfpm.max_headers_count', post('/post.ts', ...Array.from({ length: 30 }, (_, i) => `X-H${i}: ${i}`))],
     [400, 'HTTP/1.1 without Host', post('/post.ts').replace('Host: 127.0.0.1\r\n', '')],
     [417, 'an Expect other than 100-continue', post('/post.ts', 'Expect: something')],
+    [413, 'chunk extensions over the HTTP parser\'s limit', chunked(`1;${'e'.repeat(20_000)}`)],
   ] as const) {
     it(`gets ${status} for ${what}, not a reset`, async () => {
       const answer = await send(request);

@@ -30,11 +30,14 @@ export interface ExchangeOptions {
    * and the answer it sent is lost with the reset.
    */
   writeFirst?: boolean;
+  /** With the request given in parts: the pause between two parts (a client still uploading when the answer comes). */
+  gapMs?: number;
 }
 
 /** Sends `request` on a new connection and collects the answer until the server closes it. */
-export function exchange(port: number, request: string | Buffer, options: ExchangeOptions = {}): Promise<Exchange> {
-  const { halfClose = false, timeoutMs = 10_000, writeFirst = false } = options;
+export function exchange(port: number, request: string | Buffer | readonly (string | Buffer)[], options: ExchangeOptions = {}): Promise<Exchange> {
+  const { halfClose = false, timeoutMs = 10_000, writeFirst = false, gapMs = 0 } = options;
+  const parts = Array.isArray(request) ? request : [request];
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = connect(port, '127.0.0.1');
@@ -56,12 +59,18 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
     const read = (): void => {
       socket.on('data', (d: Buffer) => chunks.push(d));
     };
+    const write = (i: number): void => {
+      if (settled) return;
+      const last = i === parts.length - 1;
+      socket.write(parts[i]!, () => {
+        if (!last) setTimeout(() => write(i + 1), gapMs);
+        else if (writeFirst && !settled) read();
+      });
+      if (last && halfClose) socket.end();
+    };
     socket.on('connect', () => {
       localPort = socket.localPort ?? 0;
-      socket.write(request, () => {
-        if (writeFirst && !settled) read();
-      });
-      if (halfClose) socket.end();
+      write(0);
     });
     if (!writeFirst) read();
     socket.on('end', () => done('closed'));
