@@ -22,7 +22,12 @@ export function isOwnFile(file: string): boolean {
 }
 
 // the path must start the location: `node:internal/process/task_queues:95:5` is no file of the script's
-const FRAME = /(?:^at |\()((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
+const FRAME = /^at (?:(.+?) \()?((?:file:\/\/)?\/[^():]*?)(?:\?[^:)]*)?:(\d+):\d+\)?$/;
+
+/** One V8 stack frame in a file of the script's: the function V8 names (undefined when anonymous), file and line. */
+export interface ScriptFrame extends CallSite {
+  readonly fn: string | undefined;
+}
 
 /**
  * The current stack, deep enough to get past tsfpm's own frames. Only the capture happens here; the
@@ -36,15 +41,22 @@ export function captureStack(): Error {
   return here;
 }
 
-/** The innermost frame outside tsfpm, node internals and node_modules; undefined if none. */
-export function scriptCallSite(stack: string | undefined = captureStack().stack): CallSite | undefined {
-  if (!stack) return undefined;
+/** The frames of `stack` outside tsfpm, node internals and node_modules, innermost first. */
+export function scriptFrames(stack: string, max = Infinity): ScriptFrame[] {
+  const frames: ScriptFrame[] = [];
   for (const line of stack.split('\n')) {
     const m = FRAME.exec(line.trim());
     if (!m) continue;
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    const file = m[2]!.startsWith('file://') ? fileURLToPath(m[2]!) : m[2]!;
     if (isOwnFile(file) || file.includes(`${sep}node_modules${sep}`)) continue;
-    return { file, line: Number(m[2]) };
+    frames.push({ fn: m[1], file, line: Number(m[3]) });
+    if (frames.length >= max) break;
   }
-  return undefined;
+  return frames;
+}
+
+/** The innermost frame outside tsfpm, node internals and node_modules; undefined if none. */
+export function scriptCallSite(stack: string | undefined = captureStack().stack): CallSite | undefined {
+  const frame = stack ? scriptFrames(stack, 1)[0] : undefined;
+  return frame && { file: frame.file, line: frame.line };
 }

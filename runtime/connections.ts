@@ -10,11 +10,13 @@
  * know from the `Keep-Alive: timeout=N` header and stay under.
  *
  * The same record per connection tells the HTTP limits (http-limits.ts) how many requests it has
- * carried and which request it is on when it fails.
+ * carried and which request it is on when it fails, and tells the close after a last response
+ * whether the client is still sending its request (lingering-close.ts).
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { lingeringClose } from './lingering-close.ts';
 
 /** One client connection. */
 export interface Connection {
@@ -33,8 +35,15 @@ export class Connections {
 
   constructor(http: Server) {
     http.on('connection', (socket: Socket) => {
-      this.#connections.set(socket, { open: 0, served: 0, current: undefined });
+      const connection: Connection = { open: 0, served: 0, current: undefined };
+      this.#connections.set(socket, connection);
       socket.once('close', () => this.#connections.delete(socket));
+      // node:http closes a connection after its last response with destroySoon(): at once, even
+      // while the client is still sending a body it will never read. That case lingers instead.
+      socket.destroySoon = () => {
+        if (connection.current?.req.complete === false) lingeringClose(socket);
+        else Socket.prototype.destroySoon.call(socket);
+      };
     });
   }
 

@@ -31,6 +31,7 @@ import type { Duplex } from 'node:stream';
 import type { ServerConfig } from './config.ts';
 import type { Connection, Connections } from './connections.ts';
 import { rawErrorResponse, sendErrorPage } from './error-page.ts';
+import { lingeringClose } from './lingering-close.ts';
 import { RequestIni } from './options.ts';
 import { responseHeaders } from './response-headers.ts';
 
@@ -107,13 +108,10 @@ export function applyHttpLimits(http: Server, config: ServerConfig, connections:
       socket.destroy();
       return;
     }
-    const linger = setTimeout(() => socket.destroy(), 2000);
-    linger.unref();
-    // end, then close once the response is out: closing at once can reset the connection before the client reads it
-    socket.end(rawErrorResponse(status, headers), () => {
-      clearTimeout(linger);
-      socket.destroy();
-    });
+    // the client may still be sending the rest of its request: closing at once would reset the
+    // connection before it reads this answer
+    socket.write(rawErrorResponse(status, headers));
+    lingeringClose(socket);
   };
 
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -150,6 +148,8 @@ export function applyHttpLimits(http: Server, config: ServerConfig, connections:
   };
 
   http.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    // node:http emits no 'request' for it: tracked here, so that its close lingers as any other's
+    connections.request(req, res);
     refuse(req, res, 417, `unsupported Expect: ${req.headers.expect}`);
   });
 

@@ -3,9 +3,10 @@
  * what happens when a stage fails.
  *
  *   runRequest
- *     │ script(php) ──────────────── throws ─────────► fatal: log it; if the response is not finished,
- *     │    │                                            drop buffered output, status 500, error text
- *     │    │ exit()/die() ──► a normal end              when display_errors is on
+ *     │ script(php) ──────────────── throws ─────────► fatal: log it; before the finish, as PHP:
+ *     │    │                                            500 if display_errors is off, no header sent
+ *     │    │ exit()/die() ──► a normal end              and the code still 200; with display_errors,
+ *     │    │                                            the error text after the output buffered so far
  *     │    │ max_execution_time ──► fatal (as above), the script is abandoned
  *     │    │ request_terminate_timeout ──► stopRequest: 504, no shutdown functions (FPM kills the child)
  *     │    │ request_slowlog_timeout ──► the slow log (once), the script goes on
@@ -28,7 +29,8 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { scriptCallSite } from './call-site.ts';
+import { captureStack, scriptCallSite } from './call-site.ts';
+import { phpStackTrace } from './php-trace.ts';
 import { runInRequest } from './context.ts';
 import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from './error-reporting.ts';
@@ -196,11 +198,11 @@ export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
-  const site = scriptCallSite();
+  // the finish's line is "output started at" unless output went out before; resolved only if asked for
+  if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
-  if (!ctx.sapi.headersSent) ctx.outputStartedAt = site;
-  void ctx.connectionStatus; // a client gone before the end stays ABORTED for the tail
+  ctx.noteClientGone(); // a client gone before the end stays ABORTED for the tail
   ctx.sapi.end(ctx.sendOptions);
   ctx.phase = 'finished';
   ctx.respondedAt = performance.now();
@@ -301,29 +303,28 @@ function describeError(err: unknown): string {
 }
 
 /**
- * An uncaught error: PHP's "Fatal error: Uncaught …" in the log. Before the response is finished it
- * becomes a 500 (with the message and stack in the body when display_errors is on); after, only the log.
+ * An uncaught error: PHP's "Fatal error: Uncaught …" with the script's stack trace, in the log and,
+ * with display_errors, after the output still buffered, which is kept and sent as PHP sends it.
+ * After the finish, only the log.
  */
 export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(err instanceof Error ? err.stack : undefined)): void {
   const where = site ?? { file: ctx.target.file, line: 0 };
   const text =
     err instanceof TimeLimitError
       ? err.message
-      : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${stackOf(err)}\n  thrown`;
+      : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${phpStackTrace(err)}\n  thrown`;
   const background = ctx.phase === 'running' ? '' : ` (after fastcgi_finish_request(): ${ctx.describe()})`;
   ctx.raise(E_ERROR, text + background, where);
   if (ctx.phase !== 'running') return;
-  if (!ctx.sapi.headersSent) {
-    ctx.output.discardAll();
-    ctx.headers.setStatus(500);
+  fatalStatus(ctx);
+  if (ctx.ini.bool('display_errors') && ctx.ini.int('error_reporting') & E_ERROR) {
+    ctx.output.write(formatDisplay(E_ERROR, text, where, ctx.ini.bool('html_errors')));
   }
-  if (ctx.ini.bool('display_errors')) ctx.output.write(formatDisplay(E_ERROR, text, where, ctx.ini.bool('html_errors')));
 }
 
-function stackOf(err: unknown): string {
-  if (!(err instanceof Error) || !err.stack) return '#0 {main}';
-  const frames = err.stack.split('\n').filter((l) => l.trimStart().startsWith('at '));
-  return frames.map((l, i) => `#${i} ${l.trim().slice(3).replace(/\?tsfpm-v=\d+/g, '')}`).join('\n') || '#0 {main}';
+/** php_error_cb on a fatal error: 500 only when display_errors is off, no header was sent and the code is still 200. */
+export function fatalStatus(ctx: RequestContext): void {
+  if (!ctx.ini.bool('display_errors') && !ctx.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
 }
 
 function accessLog(ctx: RequestContext): void {

@@ -19,7 +19,7 @@ import { createPhpApi, type PhpApi } from './php-api.ts';
 import type { PoolSlot } from './pool.ts';
 import type { RequestVars } from './request.ts';
 import { responseHeaders } from './response-headers.ts';
-import { ResponseSink, type SendOptions } from './response.ts';
+import { ResponseSink, SOCKET_BUFFER, type SendOptions } from './response.ts';
 import type { ScriptTarget } from './routing.ts';
 
 /**
@@ -79,6 +79,8 @@ export class RequestContext {
   sessionLocked = false;
   #api: PhpApi | undefined;
   #discardLogged = false;
+  /** Bytes of output after the finish, which PHP-FPM's FastCGI buffer would hold until it fills. */
+  #lostBytes = 0;
   readonly #sendOptions: SendOptions;
 
   constructor(init: {
@@ -126,11 +128,16 @@ export class RequestContext {
    * socket when asked, rather than listened for on every request.
    */
   get connectionStatus(): number {
+    this.noteClientGone();
+    return this.#connectionStatus;
+  }
+
+  /** Marks the connection ABORTED if the client left while the response is not ended (the finish asks before ending it). */
+  noteClientGone(): void {
     if (!(this.#connectionStatus & CONNECTION_ABORTED) && !this.sapi.ended) {
       const socket = this.req.socket;
       if (socket.destroyed || socket.readableEnded) this.#connectionStatus |= CONNECTION_ABORTED;
     }
-    return this.#connectionStatus;
   }
 
   /** The PHP API object the script receives. */
@@ -145,6 +152,7 @@ export class RequestContext {
   /** Output leaving the bottom output buffer: to the response while it is open, else dropped. */
   #toSapi(data: string | Buffer): void {
     if (this.phase !== 'running') {
+      this.lostOutput(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
       if (!this.#discardLogged) {
         this.#discardLogged = true;
         const site = scriptCallSite();
@@ -153,9 +161,19 @@ export class RequestContext {
       return;
     }
     this.endIfAborted();
-    if (!this.sapi.headersSent && !this.closing) this.#outputStart = captureStack();
+    // one capture per request (a few µs): fastcgi_finish_request() may have taken it already
+    if (!this.sapi.headersSent && !this.closing && this.#outputStart === undefined) this.#outputStart = captureStack();
     this.sapi.write(data, this.#sendOptions);
     if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  }
+
+  /**
+   * Output after the finish cannot reach the client. PHP-FPM finds that out when its 8 KiB FastCGI
+   * buffer fills or on flush(), and then reports connection_status() ABORTED (php_handle_aborted_connection).
+   */
+  lostOutput(bytes: number | 'flush'): void {
+    this.#lostBytes += bytes === 'flush' ? SOCKET_BUFFER : bytes;
+    if (this.#lostBytes >= SOCKET_BUFFER) this.#connectionStatus |= CONNECTION_ABORTED;
   }
 
   /** PHP ends a script whose output finds the client gone, unless ignore_user_abort is set: unwinds like exit(). */
@@ -188,7 +206,8 @@ export class RequestContext {
     return this.#outputStart;
   }
 
-  set outputStartedAt(site: CallSite | undefined) {
+  /** A call site, or a stack from captureStack() that becomes one only if asked for. */
+  set outputStartedAt(site: CallSite | Error | undefined) {
     this.#outputStart = site;
   }
 

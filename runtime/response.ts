@@ -9,7 +9,7 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerRespo
 import type { HeaderList } from './headers.ts';
 
 /** FPM's FastCGI output buffer size (main/fastcgi.c). */
-const SOCKET_BUFFER = 8192;
+export const SOCKET_BUFFER = 8192;
 
 export interface SendOptions {
   /** default_mimetype and default_charset, for the default Content-Type. */

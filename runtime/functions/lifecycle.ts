@@ -6,7 +6,7 @@
 import { E_ALL, E_USER_DEPRECATED, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '../error-reporting.ts';
 import { ExitSignal, ValueError } from '../errors.ts';
 import { iniBool } from '../ini-values.ts';
-import { enterTail, finishResponse } from '../lifecycle.ts';
+import { enterTail, fatalStatus, finishResponse } from '../lifecycle.ts';
 import { appendToLogFile } from '../log.ts';
 import type { RequestContext } from '../request-context.ts';
 
@@ -75,7 +75,10 @@ export const lifecycleFunctions = {
       throw new ValueError('trigger_error(): Argument #2 ($error_level) must be one of E_USER_ERROR, E_USER_WARNING, E_USER_NOTICE, or E_USER_DEPRECATED');
     }
     ctx.raise(error_level, message);
-    if (error_level === E_USER_ERROR) exit(ctx, 255);
+    if (error_level === E_USER_ERROR) {
+      if (ctx.phase === 'running') fatalStatus(ctx);
+      exit(ctx, 255);
+    }
     return true;
   },
   /** error_get_last(): the last error raised in this request, or null. */

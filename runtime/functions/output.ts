@@ -3,7 +3,7 @@
  * binds them to one request.
  * @module
  */
-import { scriptCallSite } from '../call-site.ts';
+import { captureStack } from '../call-site.ts';
 import { E_NOTICE, E_WARNING } from '../error-reporting.ts';
 import type { OutputCallback, OutputStatus } from '../output.ts';
 import { phpString } from '../php-string.ts';
@@ -63,9 +63,9 @@ export const outputFunctions = {
    * `php -S` does. Output still inside ob_start() buffers stays there (ob_flush() first).
    */
   flush(ctx: RequestContext): void {
-    if (ctx.phase !== 'running') return;
+    if (ctx.phase !== 'running') return ctx.lostOutput('flush');
     ctx.endIfAborted();
-    if (!ctx.sapi.headersSent) ctx.outputStartedAt = scriptCallSite();
+    if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
     ctx.sapi.flush(ctx.sendOptions);
   },
 };

@@ -9,15 +9,25 @@ import { E_WARNING } from '../error-reporting.ts';
 import type { RequestContext } from '../request-context.ts';
 import { moveUpload } from '../uploads.ts';
 
-/** getallheaders(): FPM rebuilds Title-Case names from HTTP_* variables. */
-function titleCase(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
-}
-
+/**
+ * getallheaders(): the names as the client spelled them, in its order, as php -S gives them
+ * (`X_Under_Score`, `lower-case`). PHP-FPM behind nginx rebuilds Title-Case names from HTTP_*
+ * variables instead, and nginx drops names with `_` unless underscores_in_headers is on
+ * (test/fixtures/fpm). A name sent twice keeps its first spelling, its values joined with `, `.
+ */
 function getallheaders(ctx: RequestContext): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (value !== undefined) headers[titleCase(name)] = Array.isArray(value) ? value.join(', ') : value;
+  const spelled = new Map<string, string>();
+  const raw = ctx.req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    const name = spelled.get(lower);
+    if (name === undefined) {
+      spelled.set(lower, raw[i]!);
+      headers[raw[i]!] = raw[i + 1]!;
+    } else {
+      headers[name] += `, ${raw[i + 1]!}`;
+    }
   }
   return headers;
 }

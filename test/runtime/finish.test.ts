@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { fpmCase } from '../support/fpm-fixture.ts';
 import { rawGet } from '../support/http.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
 
@@ -52,6 +53,33 @@ const scripts = {
       await new Promise((r) => setTimeout(r, 5000));
     }`,
   'hello.ts': `export default function ({ echo }) { echo('hello'); }`,
+  // test/fixtures/fpm: connection-status-after-finish and connection-status-after-finish-bytes
+  'status-after-finish.ts': `
+    export default async function ({ echo, ignore_user_abort, fastcgi_finish_request, connection_status, flush, error_log }) {
+      ignore_user_abort(true);
+      echo('sent');
+      await fastcgi_finish_request();
+      const seen = { 'after finish': connection_status() };
+      echo('a'.repeat(100));
+      seen['after 100 bytes'] = connection_status();
+      flush();
+      seen['after flush()'] = connection_status();
+      echo('more');
+      seen['after more output'] = connection_status();
+      error_log('status after finish: ' + JSON.stringify(seen));
+    }`,
+  'status-after-finish-bytes.ts': `
+    export default async function ({ echo, ignore_user_abort, fastcgi_finish_request, connection_status, ob_get_level, error_log }) {
+      ignore_user_abort(true);
+      echo('sent');
+      await fastcgi_finish_request();
+      let bytes = null;
+      for (let i = 1; i <= 64; i++) {
+        echo('a'.repeat(256));
+        if (connection_status() !== 0) { bytes = i * 256; break; }
+      }
+      error_log('bytes after finish: ' + JSON.stringify({ 'aborted once this many bytes were echoed': bytes, 'ob level': ob_get_level() }));
+    }`,
 };
 
 describe('fastcgi_finish_request', () => {
@@ -95,6 +123,17 @@ describe('fastcgi_finish_request', () => {
     expect(seen.where.line).to.equal(5);
     const warning = s.logs.find((l) => l.includes('Cannot modify header information'));
     expect(warning).to.match(/PHP Warning: {2}Cannot modify header information - headers already sent by \(output started at .*after\.ts:5\) in .*after\.ts on line 7/);
+  });
+
+  it('reports connection_status() ABORTED once output after the finish meets flush() or fills FPM\'s 8 KiB buffer, as PHP-FPM', async () => {
+    for (const [script, prefix, fixture] of [
+      ['status-after-finish.ts', 'status after finish: ', 'connection-status-after-finish'],
+      ['status-after-finish-bytes.ts', 'bytes after finish: ', 'connection-status-after-finish-bytes'],
+    ] as const) {
+      expect(await (await fetch(`${s.url}/${script}`)).text()).to.equal('sent');
+      const line = await s.waitForLog(new RegExp(prefix));
+      expect(JSON.parse(line.slice(line.indexOf(prefix) + prefix.length))).to.deep.equal(fpmCase(fixture).after);
+    }
   });
 
   it('frees the keep-alive connection for the next request while the tail runs', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { fpmCase } from '../support/fpm-fixture.ts';
 import { rawGet, rawRequest } from '../support/http.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -36,6 +37,18 @@ const scripts = {
       echo('x');
       header('X-Late: 1');
     };`,
+  // test/fixtures/fpm: http-response-code-after-headers-sent and headers-sent-where, line for line
+  'http-response-code-after-headers-sent.ts': `export default ({ ini_set, ob_end_flush, echo, http_response_code, error_get_last }) => {
+ini_set('display_errors', '1');
+ob_end_flush();
+echo('x;');
+const previous = http_response_code(404);
+echo(JSON.stringify({ previous, now: http_response_code(), 'last error': error_get_last() })); };`,
+  'headers-sent-where.ts': `export default ({ ob_end_flush, echo, headers_sent }) => {
+ob_end_flush();
+echo('x;');
+const where = {}; const sent = headers_sent(where);
+echo(JSON.stringify({ sent, file: where.file.replace(/^.*\\//, '').replace(/\\.ts$/, '.php'), line: where.line })); };`,
   'response-code.ts': `export default ({ http_response_code, echo }) => { const before = http_response_code(404); echo(before + '/' + http_response_code()); };`,
 };
 
@@ -99,6 +112,19 @@ describe('header() and friends', () => {
     const res = await rawGet(s.port, '/after-output.ts');
     expect(res.header('x-late')).to.equal(undefined);
     expect(res.body.toString()).to.match(/^x<br \/>\n<b>Warning<\/b>: {2}Cannot modify header information - headers already sent by \(output started at .*after-output\.ts:4\) in <b>.*after-output\.ts<\/b> on line <b>5<\/b>/);
+  });
+
+  it('http_response_code() after the headers were sent stores the code without a warning and sends nothing new (PHP 8.2)', async () => {
+    const php = fpmCase('http-response-code-after-headers-sent');
+    const res = await rawGet(s.port, '/http-response-code-after-headers-sent.ts');
+    expect(res.status).to.equal(php.response.status);
+    expect(res.body.toString()).to.equal(php.response.body);
+  });
+
+  it('headers_sent() gives the file and line where output started', async () => {
+    const php = fpmCase('headers-sent-where');
+    const res = await rawGet(s.port, '/headers-sent-where.ts');
+    expect(res.body.toString()).to.equal(php.response.body);
   });
 
   it('http_response_code() returns the previous code and sets the new one', async () => {

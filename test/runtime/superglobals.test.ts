@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { fpmCase } from '../support/fpm-fixture.ts';
 import { readdirSync } from 'node:fs';
 import { rawRequest } from '../support/http.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
@@ -32,6 +33,20 @@ describe('superglobals over a real request', () => {
     expect(seen.request).to.deep.equal({ a_b: '1', arr: { x: '1' }, p: 'post', list: ['x', 'y'], n: { k: { j: 'deep' } } });
     expect(seen.input).to.equal(body);
     expect(seen.env).to.deep.equal({});
+  });
+
+  it('getallheaders() keeps the names as the client spelled them, as php -S; HTTP_* are upper-cased with _', async () => {
+    const php = JSON.parse(fpmCase('request-headers-php-S').response.body) as { getallheaders: Record<string, string>; 'HTTP_*': Record<string, string> };
+    const seen = await send(`GET /dump.ts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX_Under_Score: u\r\nX-MiXed-Case: m\r\nlower-case: l\r\n\r\n`);
+    expect(seen.headers).to.deep.equal({ ...php.getallheaders, Host: '127.0.0.1' });
+    expect(Object.keys(seen.headers)).to.deep.equal(Object.keys(php.getallheaders));
+    const http = Object.fromEntries(Object.entries(seen.server as Record<string, string>).filter(([k]) => k.startsWith('HTTP_')));
+    expect(http).to.deep.equal({ ...php['HTTP_*'], HTTP_HOST: '127.0.0.1' });
+  });
+
+  it('getallheaders() gives a name sent twice once, with its first spelling and the values joined', async () => {
+    const seen = await send(`GET /dump.ts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-A: 1\r\nx-a: 2\r\n\r\n`);
+    expect(seen.headers).to.deep.equal({ Host: '127.0.0.1', Connection: 'close', 'X-A': '1, 2' });
   });
 
   it('fills $_SERVER with the keys PHP-FPM behind nginx sets', async () => {

@@ -24,11 +24,20 @@ export interface ExchangeOptions {
   halfClose?: boolean;
   /** Give up (and destroy the socket) after this long. @default 10000 */
   timeoutMs?: number;
+  /**
+   * Read nothing until the whole request is written, as a client that uploads first (curl, most
+   * HTTP libraries): a server that closes while the body is still coming resets the connection,
+   * and the answer it sent is lost with the reset.
+   */
+  writeFirst?: boolean;
+  /** With the request given in parts: the pause between two parts (a client still uploading when the answer comes). */
+  gapMs?: number;
 }
 
 /** Sends `request` on a new connection and collects the answer until the server closes it. */
-export function exchange(port: number, request: string | Buffer, options: ExchangeOptions = {}): Promise<Exchange> {
-  const { halfClose = false, timeoutMs = 10_000 } = options;
+export function exchange(port: number, request: string | Buffer | readonly (string | Buffer)[], options: ExchangeOptions = {}): Promise<Exchange> {
+  const { halfClose = false, timeoutMs = 10_000, writeFirst = false, gapMs = 0 } = options;
+  const parts = Array.isArray(request) ? request : [request];
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = connect(port, '127.0.0.1');
@@ -47,12 +56,23 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
       resolve({ data, status: match ? Number(match[1]) : undefined, statusLine, end, localPort, ms: performance.now() - started });
     };
     const timer = setTimeout(() => done('timeout'), timeoutMs);
+    const read = (): void => {
+      socket.on('data', (d: Buffer) => chunks.push(d));
+    };
+    const write = (i: number): void => {
+      if (settled) return;
+      const last = i === parts.length - 1;
+      socket.write(parts[i]!, () => {
+        if (!last) setTimeout(() => write(i + 1), gapMs);
+        else if (writeFirst && !settled) read();
+      });
+      if (last && halfClose) socket.end();
+    };
     socket.on('connect', () => {
       localPort = socket.localPort ?? 0;
-      socket.write(request);
-      if (halfClose) socket.end();
+      write(0);
     });
-    socket.on('data', (d: Buffer) => chunks.push(d));
+    if (!writeFirst) read();
     socket.on('end', () => done('closed'));
     socket.on('close', () => done('closed'));
     socket.on('error', () => done('reset'));
