@@ -18,10 +18,12 @@ import { runWorker } from './cluster-worker.ts';
 import { createConfig, VERSION, type ServerConfig, type TsfpmOptions } from './config.ts';
 import { gracefulStop, STOP_SIGNALS } from './graceful-stop.ts';
 import { parseDefineArg } from './ini-file.ts';
+import { InitConflictError, initProject } from './init.ts';
 import { asctime } from './log.ts';
 import { serverFor } from './server.ts';
 
 export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
+       tsfpm init <dir> [--force]
 
   -S <addr>:<port>  Run the development server on <addr>:<port> (as php -S)
   -t <docroot>      Document root (default: the current directory)
@@ -33,6 +35,9 @@ export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-
   -h, --help        This help
   -v, --version     Version
   router.ts         A script run for every request; returning false serves the request normally
+
+  init <dir>        Start a project here: tsconfig.json and eslint.config.mjs for the scripts in <dir>,
+                    and an example script <dir>/index.ts; --force overwrites existing files
 
 Signals: SIGTERM, SIGINT (Ctrl-C) and SIGQUIT stop gracefully: no new connections, responses in
 flight finished, background tails given process_control_timeout seconds; a second SIGTERM or SIGINT
@@ -114,6 +119,7 @@ function withEnvironment(options: TsfpmOptions, env: NodeJS.ProcessEnv): TsfpmOp
 
 /** Runs the CLI; resolves with the process exit code once the server has stopped. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv[0] === 'init') return runInit(argv.slice(1));
   let args: CliArgs;
   let options: TsfpmOptions;
   try {
@@ -146,6 +152,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (cluster.isWorker) return runWorker(config, host, port);
   const workers = Number(config.settings.get('tsfpm.workers') ?? 1);
   return workers > 1 ? runPrimary(config, host, workers) : runSingle(config, host, port);
+}
+
+/** `tsfpm init <dir> [--force]`: 0 when written, 1 when a file exists, 64 for a usage error. */
+function runInit(argv: readonly string[]): number {
+  const force = argv.includes('--force');
+  const dirs = argv.filter((a) => a !== '--force');
+  if (dirs.length !== 1 || dirs[0]!.startsWith('-')) {
+    process.stderr.write(`tsfpm: init takes one folder for the scripts, e.g. tsfpm init public\n\n${USAGE}`);
+    return 64;
+  }
+  try {
+    process.stdout.write(initProject(dirs[0]!, { force }).message);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof InitConflictError)) throw err;
+    process.stderr.write(`tsfpm init: ${err.message}\n`);
+    return 1;
+  }
 }
 
 /** One process: the server runs here. */
