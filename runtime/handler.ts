@@ -72,8 +72,10 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       try {
         script = await config.loader.load(target.file);
       } catch (err) {
-        refuse(req, res, 500, (err as Error).message);
-        return 'done' as const;
+        // reported by the request as PHP reports a script that does not compile (lifecycle's fatal)
+        script = () => {
+          throw err;
+        };
       }
     }
     const ini = new RequestIni(config.settings);

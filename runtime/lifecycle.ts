@@ -27,11 +27,11 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { scriptCallSite } from './call-site.ts';
+import { scriptCallSite, type CallSite } from './call-site.ts';
 import { runInRequest } from './context.ts';
 import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from './error-reporting.ts';
-import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
+import { ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from './errors.ts';
 import { sendErrorPage } from './error-page.ts';
 import { requestState } from './pool.ts';
 import { responseHeaders } from './response-headers.ts';
@@ -77,7 +77,7 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
       void settled
         .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
         .finally(() => releaseResources(ctx, 'end'));
-      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
+      if (ctx.phase === 'running') fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? waitingSite(ctx));
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -266,6 +266,11 @@ async function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): Pr
   }
 }
 
+/** Where a script past its time limit waits: the line that called the tsfpm function it awaits (PHP's "on line N"). */
+function waitingSite(ctx: RequestContext): CallSite | undefined {
+  return ctx.waitingAt ? scriptCallSite(ctx.waitingAt.stack.stack) : undefined;
+}
+
 function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
@@ -275,19 +280,21 @@ function describeError(err: unknown): string {
  * becomes a 500 (with the message and stack in the body when display_errors is on); after, only the log.
  */
 export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(err instanceof Error ? err.stack : undefined)): void {
-  const where = site ?? { file: ctx.target.file, line: 0 };
+  const where = err instanceof ScriptLoadError ? err.site : (site ?? { file: ctx.target.file, line: 0 });
+  const level = err instanceof ScriptLoadError ? err.level : E_ERROR;
   const text =
-    err instanceof TimeLimitError
+    err instanceof TimeLimitError || err instanceof ScriptLoadError
       ? err.message
       : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${stackOf(err)}\n  thrown`;
   const background = ctx.phase === 'running' ? '' : ` (after fastcgi_finish_request(): ${ctx.describe()})`;
-  ctx.raise(E_ERROR, text + background, where);
+  ctx.raise(level, text + background, where);
+  if (err instanceof ScriptLoadError && err.frame && ctx.ini.bool('log_errors')) ctx.logError(err.frame);
   if (ctx.phase !== 'running') return;
   if (!ctx.sapi.headersSent) {
     ctx.output.discardAll();
     ctx.headers.setStatus(500);
   }
-  if (ctx.ini.bool('display_errors')) ctx.output.write(formatDisplay(E_ERROR, text, where, ctx.ini.bool('html_errors')));
+  if (ctx.ini.bool('display_errors')) ctx.output.write(formatDisplay(level, text, where, ctx.ini.bool('html_errors')));
 }
 
 function stackOf(err: unknown): string {
