@@ -14,6 +14,7 @@ import { sendErrorPage } from './error-page.ts';
 import { mailPage } from './mail-page.ts';
 import { serveAdminPage } from './admin-pages.ts';
 import { metricsOf } from './metrics.ts';
+import { bodyReadEarlier } from './parsed-body.ts';
 import { PoolSlot } from './pool.ts';
 import { runRequest } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
@@ -60,6 +61,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   const mailPath = config.settings.get('tsfpm.mail_page') ?? '';
   // the body is read before any script runs, so no ini_set() can change these: read them once
   const bodyLimits = bodySettings(new RequestIni(config.settings));
+  let toldEarlierParser = false;
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
     config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
@@ -126,7 +128,15 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     const warnings: string[] = [];
     let body: ParsedBody;
     try {
-      body = await parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
+      const earlier = bodyReadEarlier(req);
+      if (earlier && !toldEarlierParser) {
+        toldEarlierParser = true;
+        config.log(
+          `tsfpm: ${earlier.parser} read the request body before tsfpm (${req.method} ${req.url}): $_POST and php://input are rebuilt from req.body, ` +
+            `not read as PHP reads the body; mount tsfpm before the body parsers for PHP's own parsing (logged once)`,
+        );
+      }
+      body = earlier ? earlier.body(bodyLimits, (w) => warnings.push(w)) : await parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
     } catch (err) {
       slot.release();
       const status = (err as { status?: number }).status ?? 400;
