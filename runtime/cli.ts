@@ -206,7 +206,8 @@ async function runPrimary(config: ServerConfig, host: string, workers: number): 
 
 function printBanner(config: ServerConfig, host: string, port: number, processes?: string): void {
   const shown = host.includes(':') ? `[${host}]` : host;
-  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} Development Server (http://${shown}:${port}) started\n`);
+  const kind = config.settings.mode === 'production' ? 'Production' : 'Development';
+  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} ${kind} Server (http://${shown}:${port}) started\n`);
   if (processes) process.stderr.write(`[${asctime()}] ${processes}\n`);
   process.stderr.write(`[${asctime()}] Document root is ${config.docroot}\n[${asctime()}] Press Ctrl-C to quit.\n`);
 }

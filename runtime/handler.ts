@@ -11,6 +11,7 @@ import { installCrashGuards } from './crash-guards.ts';
 import { installRequestContext } from './wait-until.ts';
 import { E_WARNING } from './error-reporting.ts';
 import { sendErrorPage } from './error-page.ts';
+import { requestUri } from './log.ts';
 import { mailPage } from './mail-page.ts';
 import { serveAdminPage } from './admin-pages.ts';
 import { metricsOf } from './metrics.ts';
@@ -64,7 +65,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   let toldEarlierParser = false;
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
-    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)} - ${reason}`);
     sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined, responseHeaders(config.settings));
   };
 
@@ -116,7 +117,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     }
     if (!config.router && route.kind === 'static') {
       const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
       return;
     }
     if (!(await config.pool.admit())) {
@@ -132,7 +133,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       if (earlier && !toldEarlierParser) {
         toldEarlierParser = true;
         config.log(
-          `tsfpm: ${earlier.parser} read the request body before tsfpm (${req.method} ${req.url}): $_POST and php://input are rebuilt from req.body, ` +
+          `tsfpm: ${earlier.parser} read the request body before tsfpm (${req.method} ${requestUri(req)}): $_POST and php://input are rebuilt from req.body, ` +
             `not read as PHP reads the body; mount tsfpm before the body parsers for PHP's own parsing (logged once)`,
         );
       }
@@ -152,7 +153,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
         if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
         if (route.kind === 'static') {
           const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
           return;
         }
       }

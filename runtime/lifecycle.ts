@@ -39,6 +39,7 @@ import { logSlowRequest } from './slowlog.ts';
 import { removeUploads } from './uploads.ts';
 import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
 import type { ServerConfig } from './config.ts';
+import { requestUri } from './log.ts';
 import { RequestIni } from './options.ts';
 import type { RequestContext } from './request-context.ts';
 import type { ScriptFunction } from './script-loader.ts';
@@ -308,5 +309,5 @@ function accessLog(ctx: RequestContext): void {
   const total = performance.now() - ctx.startedAt;
   const responded = (ctx.respondedAt ?? performance.now()) - ctx.startedAt;
   const early = total - responded > 1 ? ` - response in ${responded.toFixed(1)} ms, script ran ${total.toFixed(1)} ms` : '';
-  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${req.url}${early}`);
+  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${requestUri(req)}${early}`);
 }

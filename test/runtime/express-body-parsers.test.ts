@@ -46,7 +46,7 @@ describe('$_POST behind an Express body parser mounted before tsfpm', () => {
     await post('/simple/post.php', FORM);
     const told = logs.filter((l) => l.includes('read the request body before tsfpm'));
     expect(told).to.have.length(1);
-    expect(told[0]).to.match(/^tsfpm: express\.urlencoded\(\) read the request body before tsfpm \(POST \/post\.php\): \$_POST and php:\/\/input are rebuilt from req\.body/);
+    expect(told[0]).to.match(/^tsfpm: express\.urlencoded\(\) read the request body before tsfpm \(POST \/simple\/post\.php\): \$_POST and php:\/\/input are rebuilt from req\.body/);
   });
 
   it('builds the same $_POST from the extended (qs) parser', async () => {
