@@ -182,11 +182,12 @@ async function runSingle(config: ServerConfig, host: string, port: number): Prom
     process.stderr.write(`[${asctime()}] Failed to listen on ${host}:${port} (reason: ${(err as Error).message})\n`);
     return 1;
   }
-  printBanner(config, host, bound);
-  if (Number(config.settings.get('pm.max_requests') ?? 0) > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
   const stopper = gracefulStop(server);
   for (const signal of STOP_SIGNALS) process.on(signal, () => stopper.signal(signal));
   process.on('SIGUSR2', () => config.log('tsfpm: SIGUSR2: replacing workers needs --workers 2 or more; ignored'));
+  // after the handlers: a Ctrl-C sent as soon as the banner is read stops the server gracefully
+  printBanner(config, host, bound);
+  if (Number(config.settings.get('pm.max_requests') ?? 0) > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
   await stopper.done;
   return 0;
 }
