@@ -69,18 +69,14 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined, responseHeaders(config.settings));
   };
 
+  /** The script, or one that throws why it could not be loaded: the request reports that as PHP reports a script that does not compile (lifecycle's fatal). */
+  const loadScript = (file: string): Promise<ScriptFunction> =>
+    config.loader.load(file).catch((err: unknown) => () => {
+      throw err;
+    });
+
   const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
-    let script = preloaded;
-    if (!script) {
-      try {
-        script = await config.loader.load(target.file);
-      } catch (err) {
-        // reported by the request as PHP reports a script that does not compile (lifecycle's fatal)
-        script = () => {
-          throw err;
-        };
-      }
-    }
+    const script = preloaded ?? (await loadScript(target.file));
     const ini = new RequestIni(config.settings);
     const startup: string[] = [...warnings];
     const vars = requestVars(
@@ -147,7 +143,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       if (config.router) {
         const routerTarget: ScriptTarget =
           route.kind === 'script' ? route.target : { file: config.router, scriptName: rawPath, pathInfo: '' };
-        const routerScript = await config.loader.load(config.router);
+        const routerScript = await loadScript(config.router);
         const outcome = await runScript(req, res, slot, routerTarget, body, warnings, routerScript, true);
         if (outcome === 'done') return;
         if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rawGet } from '../support/http.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { join } from 'node:path';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 const scripts = {
   'throws.ts': `
@@ -98,6 +99,18 @@ describe('script errors', () => {
       '<b>Fatal error</b>:  echo() was called at the top level of the script, which runs once when it is loaded, outside of any request: request code goes inside `export default function () { … }`',
     );
     expect(await dev.waitForLog(/PHP Fatal error: {2}echo\(\) was called at the top level/)).to.match(/top-level\.ts on line 2$/);
+  });
+
+  it('reports a router script that does not compile as a Parse error too', async () => {
+    const router = join(tempDir({ 'router.ts': 'export default () => {\n  return false\n' }), 'router.ts');
+    const server = await startServer(dev.docroot, { router });
+    try {
+      const res = await rawGet(server.port, '/hello.ts');
+      expect(res.status).to.equal(500);
+      expect(res.body.toString()).to.contain(`<b>Parse error</b>:  syntax error, unexpected end of file in <b>${router}</b> on line <b>3</b>`);
+    } finally {
+      await server.close();
+    }
   });
 
   it('answers 500 for a script without a default export, saying where request code goes', async () => {
