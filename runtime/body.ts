@@ -118,7 +118,7 @@ function emptyVars<T>(): T {
   return Object.create(null) as T;
 }
 
-function emptyBody(): ParsedBody {
+export function emptyBody(): ParsedBody {
   return { post: emptyVars(), files: emptyVars(), input: Buffer.alloc(0), tmpFiles: new Set() };
 }
 

@@ -18,10 +18,12 @@ import { runWorker } from './cluster-worker.ts';
 import { createConfig, VERSION, type ServerConfig, type TsfpmOptions } from './config.ts';
 import { gracefulStop, STOP_SIGNALS } from './graceful-stop.ts';
 import { parseDefineArg } from './ini-file.ts';
+import { InitConflictError, initProject } from './init.ts';
 import { asctime } from './log.ts';
 import { serverFor } from './server.ts';
 
 export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
+       tsfpm init <dir> [--force]
 
   -S <addr>:<port>  Run the development server on <addr>:<port> (as php -S)
   -t <docroot>      Document root (default: the current directory)
@@ -33,6 +35,9 @@ export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-
   -h, --help        This help
   -v, --version     Version
   router.ts         A script run for every request; returning false serves the request normally
+
+  init <dir>        Start a project here: tsconfig.json and eslint.config.mjs for the scripts in <dir>,
+                    and an example script <dir>/index.ts; --force overwrites existing files
 
 Signals: SIGTERM, SIGINT (Ctrl-C) and SIGQUIT stop gracefully: no new connections, responses in
 flight finished, background tails given process_control_timeout seconds; a second SIGTERM or SIGINT
@@ -114,6 +119,7 @@ function withEnvironment(options: TsfpmOptions, env: NodeJS.ProcessEnv): TsfpmOp
 
 /** Runs the CLI; resolves with the process exit code once the server has stopped. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv[0] === 'init') return runInit(argv.slice(1));
   let args: CliArgs;
   let options: TsfpmOptions;
   try {
@@ -148,6 +154,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   return workers > 1 ? runPrimary(config, host, workers) : runSingle(config, host, port);
 }
 
+/** `tsfpm init <dir> [--force]`: 0 when written, 1 when a file exists, 64 for a usage error. */
+function runInit(argv: readonly string[]): number {
+  const force = argv.includes('--force');
+  const dirs = argv.filter((a) => a !== '--force');
+  if (dirs.length !== 1 || dirs[0]!.startsWith('-')) {
+    process.stderr.write(`tsfpm: init takes one folder for the scripts, e.g. tsfpm init public\n\n${USAGE}`);
+    return 64;
+  }
+  try {
+    process.stdout.write(initProject(dirs[0]!, { force }).message);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof InitConflictError)) throw err;
+    process.stderr.write(`tsfpm init: ${err.message}\n`);
+    return 1;
+  }
+}
+
 /** One process: the server runs here. */
 async function runSingle(config: ServerConfig, host: string, port: number): Promise<number> {
   const server = serverFor(config);
@@ -158,11 +182,12 @@ async function runSingle(config: ServerConfig, host: string, port: number): Prom
     process.stderr.write(`[${asctime()}] Failed to listen on ${host}:${port} (reason: ${(err as Error).message})\n`);
     return 1;
   }
-  printBanner(config, host, bound);
-  if (config.settings.typed['pm.max_requests'] > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
   const stopper = gracefulStop(server);
   for (const signal of STOP_SIGNALS) process.on(signal, () => stopper.signal(signal));
   process.on('SIGUSR2', () => config.log('tsfpm: SIGUSR2: replacing workers needs --workers 2 or more; ignored'));
+  // after the handlers: a Ctrl-C sent as soon as the banner is read stops the server gracefully
+  printBanner(config, host, bound);
+  if (config.settings.typed['pm.max_requests'] > 0) config.log('tsfpm: pm.max_requests replaces worker processes: it needs --workers 2 or more; ignored');
   await stopper.done;
   return 0;
 }
@@ -182,7 +207,8 @@ async function runPrimary(config: ServerConfig, host: string, workers: number): 
 
 function printBanner(config: ServerConfig, host: string, port: number, processes?: string): void {
   const shown = host.includes(':') ? `[${host}]` : host;
-  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} Development Server (http://${shown}:${port}) started\n`);
+  const kind = config.settings.mode === 'production' ? 'Production' : 'Development';
+  process.stderr.write(`[${asctime()}] tsfpm ${VERSION} ${kind} Server (http://${shown}:${port}) started\n`);
   if (processes) process.stderr.write(`[${asctime()}] ${processes}\n`);
   process.stderr.write(`[${asctime()}] Document root is ${config.docroot}\n[${asctime()}] Press Ctrl-C to quit.\n`);
 }

@@ -23,8 +23,9 @@ export function levelName(level: number): string {
   switch (level) {
     case E_ERROR:
     case E_USER_ERROR:
-    case E_PARSE:
       return 'Fatal error';
+    case E_PARSE:
+      return 'Parse error';
     case E_WARNING:
     case E_USER_WARNING:
       return 'Warning';

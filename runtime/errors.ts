@@ -6,6 +6,7 @@
  * message texts so that ported `catch` blocks and log greps keep working.
  * @module
  */
+import type { CallSite } from './call-site.ts';
 
 /** Base of every error tsfpm throws on purpose. */
 export class TsfpmError extends Error {
@@ -19,8 +20,11 @@ export class TsfpmError extends Error {
 
 /** A PHP API function was called where no request is current (outside a script's async context). */
 export class NoRequestError extends TsfpmError {
+  /** The PHP function called. */
+  readonly fn: string;
   constructor(name: string) {
-    super('TSFPM_ERR_NO_REQUEST', `${name}() was called outside of a request: call it from a request script or from work it started`);
+    super('TSFPM_ERR_NO_REQUEST', `${name}() was called outside of a request: request code goes inside the script's \`export default function () { … }\`, or in work it starts`);
+    this.fn = name;
   }
 }
 
@@ -40,10 +44,20 @@ export class RequestBodyError extends TsfpmError {
   }
 }
 
-/** A script module could not be loaded or has no default-exported function. */
+/**
+ * A script module could not be loaded or has no default-exported function: reported as PHP reports a
+ * script that does not compile, at `level` (E_PARSE for a syntax error) in the script's file and line.
+ */
 export class ScriptLoadError extends TsfpmError {
-  constructor(file: string, message: string) {
-    super('TSFPM_ERR_SCRIPT_LOAD', `${file}: ${message}`);
+  readonly level: number;
+  readonly site: CallSite;
+  /** The lines around the error, for the log. */
+  readonly frame: string | undefined;
+  constructor(level: number, message: string, site: CallSite, frame?: string) {
+    super('TSFPM_ERR_SCRIPT_LOAD', message);
+    this.level = level;
+    this.site = site;
+    this.frame = frame;
   }
 }
 

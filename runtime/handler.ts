@@ -11,9 +11,11 @@ import { installCrashGuards } from './crash-guards.ts';
 import { installRequestContext } from './wait-until.ts';
 import { E_WARNING } from './error-reporting.ts';
 import { sendErrorPage } from './error-page.ts';
+import { requestUri } from './log.ts';
 import { mailPage } from './mail-page.ts';
 import { serveAdminPage } from './admin-pages.ts';
 import { metricsOf } from './metrics.ts';
+import { bodyReadEarlier } from './parsed-body.ts';
 import { PoolSlot } from './pool.ts';
 import { runRequest } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
@@ -60,23 +62,29 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   const mailPath = config.settings.typed['tsfpm.mail_page'];
   // the body is read before any script runs, so no ini_set() can change these: read them once
   const bodyLimits = bodySettings(new RequestIni(config.settings));
+  let toldEarlierParser = false;
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
-    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url} - ${reason}`);
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)} - ${reason}`);
     sendErrorPage(res, status, (req.url ?? '/').split('?')[0]!, new RequestIni(config.settings).bool('display_errors') ? reason : undefined, responseHeaders(config.settings));
   };
 
-  const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
-    let script = preloaded;
-    if (!script) {
-      try {
-        const loaded = config.loader.load(target.file);
-        script = loaded instanceof Promise ? await loaded : loaded;
-      } catch (err) {
-        refuse(req, res, 500, (err as Error).message);
-        return 'done' as const;
-      }
+  /** The script, or one that throws why it could not be loaded: the request reports that as PHP reports a script that does not compile (lifecycle's fatal). */
+  const loadScript = (file: string): ScriptFunction | Promise<ScriptFunction> => {
+    const failing = (err: unknown): ScriptFunction => () => {
+      throw err;
+    };
+    try {
+      const loaded = config.loader.load(file);
+      return loaded instanceof Promise ? loaded.catch(failing) : loaded;
+    } catch (err) {
+      return failing(err);
     }
+  };
+
+  const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
+    const loaded = preloaded ?? loadScript(target.file);
+    const script = loaded instanceof Promise ? await loaded : loaded;
     const ini = new RequestIni(config.settings);
     const startup: string[] = [...warnings];
     const vars = new Superglobals(
@@ -115,7 +123,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     }
     if (!config.router && route.kind === 'static') {
       const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
       return;
     }
     const admitted = config.pool.admit();
@@ -128,7 +136,15 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     const warnings: string[] = [];
     let body: ParsedBody;
     try {
-      const parsed = parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
+      const earlier = bodyReadEarlier(req);
+      if (earlier && !toldEarlierParser) {
+        toldEarlierParser = true;
+        config.log(
+          `tsfpm: ${earlier.parser} read the request body before tsfpm (${req.method} ${requestUri(req)}): $_POST and php://input are rebuilt from req.body, ` +
+            `not read as PHP reads the body; mount tsfpm before the body parsers for PHP's own parsing (logged once)`,
+        );
+      }
+      const parsed = earlier ? earlier.body(bodyLimits, (w) => warnings.push(w)) : parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
       body = parsed instanceof Promise ? await parsed : parsed;
     } catch (err) {
       slot.release();
@@ -139,13 +155,13 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       if (config.router) {
         const routerTarget: ScriptTarget =
           route.kind === 'script' ? route.target : { file: config.router, scriptName: rawPath, pathInfo: '' };
-        const routerScript = await config.loader.load(config.router);
+        const routerScript = await loadScript(config.router);
         const outcome = await runScript(req, res, slot, routerTarget, body, warnings, routerScript, true);
         if (outcome === 'done') return;
         if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
         if (route.kind === 'static') {
           const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${req.url}`);
+          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
           return;
         }
       }

@@ -29,12 +29,12 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { captureStack, scriptCallSite } from './call-site.ts';
+import { captureStack, scriptCallSite, type CallSite } from './call-site.ts';
 import { phpStackTrace } from './php-trace.ts';
 import { runInRequest } from './context.ts';
 import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from './error-reporting.ts';
-import { ExitSignal, TailTimeoutError, TimeLimitError } from './errors.ts';
+import { ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from './errors.ts';
 import { sendErrorPage } from './error-page.ts';
 import { requestState } from './pool.ts';
 import { responseHeaders } from './response-headers.ts';
@@ -42,6 +42,7 @@ import { logSlowRequest } from './slowlog.ts';
 import { removeUploads } from './uploads.ts';
 import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
 import type { ServerConfig } from './config.ts';
+import { requestUri } from './log.ts';
 import { RequestIni } from './options.ts';
 import type { RequestContext } from './request-context.ts';
 import type { ScriptFunction } from './script-loader.ts';
@@ -108,7 +109,7 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
           .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
           .finally(() => releaseResources(ctx, 'end'));
       }
-      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? scriptCallSite());
+      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? waitingSite(ctx));
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -298,6 +299,11 @@ async function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): Pr
   }
 }
 
+/** Where a script past its time limit waits: the line that called the tsfpm function it awaits (PHP's "on line N"). */
+function waitingSite(ctx: RequestContext): CallSite | undefined {
+  return ctx.waitingAt ? scriptCallSite(ctx.waitingAt.stack.stack) : undefined;
+}
+
 function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
@@ -308,17 +314,19 @@ function describeError(err: unknown): string {
  * After the finish, only the log.
  */
 export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(err instanceof Error ? err.stack : undefined)): void {
-  const where = site ?? { file: ctx.target.file, line: 0 };
+  const where = err instanceof ScriptLoadError ? err.site : (site ?? { file: ctx.target.file, line: 0 });
+  const level = err instanceof ScriptLoadError ? err.level : E_ERROR;
   const text =
-    err instanceof TimeLimitError
+    err instanceof TimeLimitError || err instanceof ScriptLoadError
       ? err.message
       : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${phpStackTrace(err)}\n  thrown`;
   const background = ctx.phase === 'running' ? '' : ` (after fastcgi_finish_request(): ${ctx.describe()})`;
-  ctx.raise(E_ERROR, text + background, where);
+  ctx.raise(level, text + background, where);
+  if (err instanceof ScriptLoadError && err.frame && ctx.ini.bool('log_errors')) ctx.logError(err.frame);
   if (ctx.phase !== 'running') return;
   fatalStatus(ctx);
-  if (ctx.ini.bool('display_errors') && ctx.ini.int('error_reporting') & E_ERROR) {
-    ctx.output.write(formatDisplay(E_ERROR, text, where, ctx.ini.bool('html_errors')));
+  if (ctx.ini.bool('display_errors') && ctx.ini.int('error_reporting') & level) {
+    ctx.output.write(formatDisplay(level, text, where, ctx.ini.bool('html_errors')));
   }
 }
 
@@ -332,5 +340,5 @@ function accessLog(ctx: RequestContext): void {
   const total = performance.now() - ctx.startedAt;
   const responded = (ctx.respondedAt ?? performance.now()) - ctx.startedAt;
   const early = total - responded > 1 ? ` - response in ${responded.toFixed(1)} ms, script ran ${total.toFixed(1)} ms` : '';
-  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${req.url}${early}`);
+  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${requestUri(req)}${early}`);
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 
 /** Receives finished log lines (no trailing newline). Tests pass their own to read the log. */
 export type LogSink = (line: string) => void;
@@ -21,6 +22,11 @@ export function asctime(d: Date = new Date()): string {
 /** The error_log file's timestamp, in UTC as PHP writes it without date.timezone: `25-Nov-2026 20:15:54 UTC`. */
 export function errorLogTime(d: Date = new Date()): string {
   return `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+/** The request's URI as the client sent it: under an Express mount, `originalUrl` keeps the mount path that `url` lost. */
+export function requestUri(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }
 
 /** stderr with php -S's date prefix. */

@@ -10,7 +10,7 @@ import { captureStack, scriptCallSite, type CallSite } from './call-site.ts';
 import type { ServerConfig } from './config.ts';
 import type { Deadline } from './deadline.ts';
 import { ExitSignal } from './errors.ts';
-import { E_ERROR, formatDisplay, formatLogLine } from './error-reporting.ts';
+import { E_ERROR, E_PARSE, formatDisplay, formatLogLine } from './error-reporting.ts';
 import { HeaderList } from './headers.ts';
 import { appendToLogFile } from './log.ts';
 import { RequestIni } from './options.ts';
@@ -69,7 +69,7 @@ export class RequestContext {
   deadline: Deadline | undefined;
   /** The slow log has this request (request_slowlog_timeout logs a request once). */
   slowLogged = false;
-  /** The tsfpm call the script is awaiting, for the slow log: its name and the stack where it was called. */
+  /** The tsfpm call the script is awaiting, for the slow log and time limits: its name and the stack where it was called. */
   waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
   /** The pool slot it holds: a child until the finish, then a tail slot. */
   slot: PoolSlot | undefined;
@@ -182,11 +182,13 @@ export class RequestContext {
   }
 
   /**
-   * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log; nothing to do
-   * when no slow log entry can come. Only the stack is captured here: it becomes frames if logged.
+   * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log and for the line
+   * a time limit's fatal error names; nothing to do when neither can come. Only the stack is captured
+   * here: it becomes frames if logged.
    */
   awaiting<T>(fn: string, work: Promise<T>): Promise<T> {
-    return this.slowLogged || this.ini.int('request_slowlog_timeout') <= 0 ? work : this.#tracked(fn, work);
+    const reported = (this.deadline?.seconds ?? 0) > 0 || (!this.slowLogged && this.ini.int('request_slowlog_timeout') > 0);
+    return reported ? this.#tracked(fn, work) : work;
   }
 
   async #tracked<T>(fn: string, work: Promise<T>): Promise<T> {
@@ -229,7 +231,7 @@ export class RequestContext {
     this.lastError = { type: level, message, file: site?.file ?? 'Unknown', line: site?.line ?? 0 };
     if ((this.ini.int('error_reporting') & level) === 0) return;
     if (this.ini.bool('log_errors')) this.logError(formatLogLine(level, message, site));
-    if (level !== E_ERROR && this.ini.bool('display_errors') && this.phase === 'running') {
+    if (level !== E_ERROR && level !== E_PARSE && this.ini.bool('display_errors') && this.phase === 'running') {
       this.output.write(formatDisplay(level, message, site, this.ini.bool('html_errors')));
     }
   }

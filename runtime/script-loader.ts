@@ -13,7 +13,7 @@ import { register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
-import { ScriptLoadError } from './errors.ts';
+import { loadFailure, noDefaultExport } from './load-failure.ts';
 import type { PhpApi } from './php-api.ts';
 
 /** A request script's default export. */
@@ -83,12 +83,12 @@ export class ScriptLoader {
       mod = await import(`${pathToFileURL(file).href}?tsfpm-v=${generation}`);
     } catch (err) {
       this.#failed = true;
-      throw new ScriptLoadError(file, err instanceof Error ? (err.stack ?? err.message) : String(err));
+      throw loadFailure(file, err);
     }
     track(file);
     if (typeof mod.default !== 'function') {
       this.#failed = true;
-      throw new ScriptLoadError(file, 'the script has no default-exported function');
+      throw noDefaultExport(file);
     }
     const fn = mod.default as ScriptFunction;
     this.#cache.set(file, { generation, fn });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { parseArgs } from '../../runtime/cli.ts';
 import { bin, startCli } from '../support/cli.ts';
 import { tempDir } from '../support/server.ts';
@@ -64,6 +65,18 @@ export default function () {
         expect(output()).to.match(/Uncaught exception in script .*rejection\.ts, GET \/rejection\.ts\?r=1: Error: thrown in a timer/);
       } finally {
         expect(await stop()).to.equal(0);
+      }
+    });
+
+    it('says Production Server, not Development Server, in its banner with --production', async () => {
+      const dir = tempDir({ 'index.ts': `export default ({ echo }) => echo('prod');` });
+      const { output, stop } = await startCli(['-S', '127.0.0.1:0', '-t', dir, '--production']);
+      try {
+        expect(output()).to.match(/tsfpm \S+ Production Server \(http:\/\/127\.0\.0\.1:\d+\) started/);
+        expect(output()).not.to.contain('Development');
+      } finally {
+        expect(await stop()).to.equal(0);
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rawGet } from '../support/http.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { join } from 'node:path';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 const scripts = {
   'throws.ts': `
@@ -10,7 +11,23 @@ const scripts = {
     };`,
   'async-throws.ts': `export default async ({ echo }) => { await new Promise((r) => setTimeout(r, 5)); throw new TypeError('async failure'); };`,
   'hello.ts': `export default ({ echo }) => echo('hello');`,
-  'syntax.ts': `export default ( => {`,
+  'syntax.ts': `import { echo } from 'tsfpm';\nexport default function () {\n  echo('in' \n}\n`,
+  'top-level.ts': `import { echo } from 'tsfpm';\necho('at the top, as in PHP');\nexport default function () {}\n`,
+  'waits-for-lock.ts': `import { echo, session_start, set_time_limit } from 'tsfpm';
+export default async function () {
+  set_time_limit(1);
+  echo('waiting');
+  await session_start();
+  echo('late');
+}
+`,
+  'holds-lock.ts': `import { echo, session_start } from 'tsfpm';
+export default async function () {
+  await session_start();
+  echo('holding');
+  await new Promise((r) => setTimeout(r, 2500));
+}
+`,
   'no-default.ts': `export const x = 1;`,
   'exit.ts': `export default ({ echo, exit }) => { echo('before'); exit('bye'); echo('never'); };`,
   'shutdown.ts': `
@@ -60,14 +77,62 @@ describe('script errors', () => {
     await prod.waitForLog(/Uncaught TypeError: async failure/);
   });
 
-  it('answers 500 for a script that does not compile or has no default export, naming the cause', async () => {
+  it("answers a syntax error as PHP's Parse error: the script's file and line in the response, and a code frame in the log, no loader internals", async () => {
     const syntax = await rawGet(dev.port, '/syntax.ts');
     expect(syntax.status).to.equal(500);
-    await dev.waitForLog(/\[500\]: GET \/syntax\.ts - .*syntax\.ts/);
+    const file = `${dev.docroot}/syntax.ts`;
+    expect(syntax.body.toString()).to.equal(`<br />\n<b>Parse error</b>:  syntax error, expected &quot;)&quot; but found &quot;}&quot; in <b>${file}</b> on line <b>4</b><br />\n`);
+    const logged = dev.logs.length;
+    await dev.waitForLog(/\[500\]: GET \/syntax\.ts$/);
+    const lines = dev.logs.slice(dev.logs.findIndex((l) => l.startsWith('PHP Parse error')));
+    expect(lines[0]).to.equal(`PHP Parse error:  syntax error, expected ")" but found "}" in ${file} on line 4`);
+    expect(lines[1]).to.equal(`  2 | export default function () {\n  3 |   echo('in' \n> 4 | }\n    | ^\n  5 | `);
+    expect(dev.logs.slice(logged - 1).join('\n')).not.to.match(/esbuild|node_modules|node:internal/);
+  });
+
+  it('says that request code goes inside the default export when a PHP function runs at the top level of the script', async () => {
+    const res = await rawGet(dev.port, '/top-level.ts');
+    expect(res.status).to.equal(500);
+    expect(res.body.toString()).to.contain(
+      '<b>Fatal error</b>:  echo() was called at the top level of the script, which runs once when it is loaded, outside of any request: request code goes inside `export default function () { … }`',
+    );
+    expect(await dev.waitForLog(/PHP Fatal error: {2}echo\(\) was called at the top level/)).to.match(/top-level\.ts on line 2$/);
+  });
+
+  it('reports a router script that does not compile as a Parse error too', async () => {
+    const router = join(tempDir({ 'router.ts': 'export default () => {\n  return false\n' }), 'router.ts');
+    const server = await startServer(dev.docroot, { router });
+    try {
+      const res = await rawGet(server.port, '/hello.ts');
+      expect(res.status).to.equal(500);
+      expect(res.body.toString()).to.contain(`<b>Parse error</b>:  syntax error, unexpected end of file in <b>${router}</b> on line <b>3</b>`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 500 for a script without a default export, saying where request code goes', async () => {
     const none = await rawGet(dev.port, '/no-default.ts');
     expect(none.status).to.equal(500);
-    await dev.waitForLog(/no-default\.ts: the script has no default-exported function/);
+    await dev.waitForLog(/PHP Fatal error: {2}\S*no-default\.ts has no default-exported function: request code goes inside `export default function/);
     expect((await rawGet(dev.port, '/hello.ts')).body.toString()).to.equal('hello');
+  });
+
+  it('reports the line a script awaited when it ran past max_execution_time', async () => {
+    const server = await startServer(dev.docroot, { ini: { 'session.save_handler': 'memory' } });
+    try {
+      const cookie = { cookie: 'PHPSESSID=timelimitline1234567890ab' };
+      const held = rawGet(server.port, '/holds-lock.ts', cookie);
+      for (let i = 0; i < 250 && server.server.config.pool.locksHeld === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(server.server.config.pool.locksHeld).to.equal(1);
+      const res = await rawGet(server.port, '/waits-for-lock.ts', cookie);
+      expect(res.status).to.equal(500);
+      expect(res.body.toString()).to.contain(`Maximum execution time of 1 second exceeded in <b>${dev.docroot}/waits-for-lock.ts</b> on line <b>5</b>`);
+      expect(await server.waitForLog(/PHP Fatal error: {2}Maximum execution time of 1 second exceeded/)).to.match(/waits-for-lock\.ts on line 5$/);
+      await held;
+    } finally {
+      await server.close();
+    }
   });
 
   it('exit() prints its string and ends the script normally', async () => {

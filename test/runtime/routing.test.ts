@@ -140,11 +140,12 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
         'file.txt': 'static file',
       });
       mkdirSync(join(dir, 'sub'));
+      const router = join(tempDir({}, 'tsfpm-router-'), 'router.ts'); // outside the document root, as php -S takes it
       writeFileSync(
-        join(dir, '..', 'tsfpm-router.ts'),
+        router,
         `export default ({ $_SERVER, echo }) => { if ($_SERVER.REQUEST_URI.startsWith('/api/')) { echo('router:' + $_SERVER.REQUEST_URI); return; } return false; };`,
       );
-      r = await startServer(dir, { router: join(dir, '..', 'tsfpm-router.ts') });
+      r = await startServer(dir, { router });
     });
     after(() => r.close());
 

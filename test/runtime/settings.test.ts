@@ -9,7 +9,7 @@ import { sleep, startServer, tempDir } from '../support/server.ts';
 describe('settings from a php.ini file (-c)', () => {
   it('reads php.ini syntax: sections, comments, quoted values and E_* expressions', async () => {
     const dir = tempDir({ 'show.ts': `export default ({ ini_get, echo }) => echo(JSON.stringify(['error_reporting', 'display_errors', 'custom.greeting', 'output_buffering'].map(ini_get)));` });
-    const iniFile = join(dir, '..', `tsfpm-${Date.now()}.ini`);
+    const iniFile = join(tempDir({}, 'tsfpm-ini-'), 'php.ini'); // outside the document root, as php.ini is
     writeFileSync(iniFile, `[PHP]\n; a comment\nerror_reporting = E_ALL & ~E_NOTICE\ndisplay_errors = Off\noutput_buffering = 0 ; trailing comment\n\n[custom]\ncustom.greeting = "hello; world"\n`);
     const s = await startServer(dir, { iniFile, defines: [{ name: 'display_errors', value: '1' }] });
     try {

@@ -166,7 +166,7 @@ describe('request_terminate_timeout', () => {
     });
 
     it('is cut and logged past the limit with request_terminate_timeout_track_finished=1', async () => {
-      const tracked = await startServer(scripts, { ini: { request_terminate_timeout: 1, request_terminate_timeout_track_finished: 1 } });
+      const tracked = await startServer(scripts, { ini: { request_terminate_timeout: 1, request_terminate_timeout_track_finished: 1, 'session.save_path': tempDir({}, 'tsfpm-sessions-') } });
       try {
         const res = await rawGet(tracked.port, '/tail.ts');
         expect(res.status).to.equal(200);
@@ -249,7 +249,7 @@ describe('requests in flight while a script is terminated', () => {
   let s: TestServer;
   before(async () => {
     // display_errors off: a fatal error answers 500 (php_error_cb), telling it from a normal end
-    s = await startServer(scripts, { ini: { max_execution_time: 1, display_errors: 0 } });
+    s = await startServer(scripts, { ini: { max_execution_time: 1, display_errors: 0, 'session.save_path': tempDir({}, 'tsfpm-sessions-') } });
   });
   after(() => s.close());
 
@@ -286,7 +286,7 @@ describe('requests in flight while a script is terminated', () => {
 describe('code that blocks the event loop after its request has ended', () => {
   let s: TestServer;
   before(async () => {
-    s = await startServer(scripts, { ini: { request_terminate_timeout: 1 } });
+    s = await startServer(scripts, { ini: { request_terminate_timeout: 1, 'session.save_path': tempDir({}, 'tsfpm-sessions-') } });
   });
   after(() => s.close());
 

@@ -27,7 +27,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
     const onExit = (code: number | null) => reject(new Error(`exited ${code}:\n${output}`));
     const onData = (d: Buffer) => {
       output += d;
-      const m = /Development Server \((http:\/\/[^)]+)\) started/.exec(output);
+      const m = /(?:Development|Production) Server \((http:\/\/[^)]+)\) started/.exec(output);
       if (m) {
         clearTimeout(timer);
         child.off('exit', onExit);

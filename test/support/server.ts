@@ -2,7 +2,7 @@
  * Test servers: a tsfpm server on an ephemeral loopback port over a document root made for the
  * test, with its log captured so tests can assert on PHP's warnings and the access log.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer, type TsfpmOptions, type TsfpmServer } from '../../runtime/index.ts';
@@ -19,9 +19,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A fresh temp folder holding `files` (path → contents). */
+const madeDirs = new Set<string>();
+// servers, their sessions and child processes may use a folder up to a spec's very end: each folder
+// made here is removed when the test process exits, whatever the outcome
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder holding `files` (path → contents), removed when the test process exits. */
 export function tempDir(files: Record<string, string | Buffer> = {}, prefix = 'tsfpm-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.add(dir);
   writeFiles(dir, files);
   return dir;
 }
