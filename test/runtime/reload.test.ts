@@ -44,7 +44,7 @@ describe('editing a script', () => {
   it('recovers from a broken edit once the script is fixed', async () => {
     writeFiles(s.docroot, { 'page.ts': `export default ( => {` });
     touchLater('page.ts');
-    expect((await fetch(`${s.url}/page.ts`)).status).to.equal(500);
+    expect(await (await fetch(`${s.url}/page.ts`)).text()).to.contain('<b>Parse error</b>');
     writeFiles(s.docroot, { 'page.ts': `export default ({ echo }) => echo('fixed');` });
     expect(await get('/page.ts')).to.equal('fixed');
   });

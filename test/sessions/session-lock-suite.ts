@@ -116,7 +116,8 @@ export function runSessionLockSuite(handler: string, settings: () => Record<stri
       const cookie = await newSession(s);
       const started = performance.now();
       const holder = fetch(`${s.url}/hold.ts`, { headers: { Cookie: cookie } });
-      await new Promise((r) => setTimeout(r, 100));
+      // the holder has the lock before the reader asks for it
+      for (let i = 0; i < 250 && s.server.config.pool.locksHeld === 0; i++) await new Promise((r) => setTimeout(r, 20));
       const seen = await read(cookie);
       expect(seen.step).to.equal('held');
       expect(performance.now() - started).to.be.at.least(550);
