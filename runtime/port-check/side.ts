@@ -1,0 +1,4 @@
+/** The two sides port-check compares: the PHP original and the TypeScript port. */
+export type Side = 'php' | 'ts';
+
+export const SIDES: readonly Side[] = ['php', 'ts'];
