@@ -39,7 +39,7 @@ const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 /** Settings php.ini-development changes that tsfpm defaults to and php -n would not have. */
-function developmentDefines(): string[] {
+export function developmentDefines(): string[] {
   return Object.entries(SETTINGS)
     .filter(([name, row]) => row.dev !== undefined && row.dev !== row.builtin && !/^(tsfpm|pm|opcache)\./.test(name) && name !== 'sendmail_path')
     .flatMap(([name, row]) => ['-d', `${name}=${row.dev}`]);

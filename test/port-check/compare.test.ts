@@ -38,6 +38,10 @@ describe('port-check comparison', () => {
       expect(compareHeaders([['X-A', '1'], ['X-B', '2']], [['X-B', '2'], ['X-A', '1']])).to.deep.equal([{ field: 'header order', php: 'X-A, X-B', ts: 'X-B, X-A' }]);
     });
 
+    it("leaves out Content-Type's place in the order: nginx sends it first", () => {
+      expect(compareHeaders([['Content-Type', 'text/html'], ['Location', '/x']], [['Location', '/x'], ['Content-type', 'text/html']])).to.deep.equal([]);
+    });
+
     it('compares Set-Cookie attribute by attribute, naming the cookie and the attribute', () => {
       const php: H = [['Set-Cookie', 'theme=dark; path=/; HttpOnly; SameSite=Lax']];
       expect(compareHeaders(php, [['Set-Cookie', 'theme=dark; path=/; SameSite=Lax']])).to.deep.equal([{ field: 'Set-Cookie theme: HttpOnly', php: 'HttpOnly', ts: '(absent)' }]);
