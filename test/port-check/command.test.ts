@@ -151,6 +151,15 @@ describe('tsfpm port-check', function () {
       expect((await portCheck(['--frobnicate'])).err).to.match(/^tsfpm port-check: unknown option --frobnicate/);
     });
 
+    it('a server that does not start', async function () {
+      if (!HAS_PHP) this.skip(); // php starts first: without it, that is the error
+      // tsfpm refuses a setting php -S accepts with a warning: the port's server exits at once
+      const { code, err } = await portCheck(['--php', PHP_DIR, '--ts', TS_DIR, '-d', 'session.sid_length=7', CASES[1]!]);
+      expect(code).to.equal(2);
+      expect(err).to.match(/^tsfpm port-check: tsfpm did not start \(it exited with 64\): /);
+      expect(err).to.contain('session.sid_length');
+    });
+
     it('leaves no session folder behind', async () => {
       const before = listPortCheckTemp();
       if (HAS_PHP) await portCheck(['--php', PHP_DIR, '--ts', TS_DIR, CASES[1]!]);
