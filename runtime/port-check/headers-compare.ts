@@ -8,7 +8,7 @@
 import { ABSENT, type Difference } from './difference.ts';
 
 /** Not compared: set by the server or the connection, not by the script. */
-export const TRANSPORT_HEADERS: readonly string[] = ['Date', 'Server', 'Connection', 'Keep-Alive', 'Content-Length', 'Transfer-Encoding', 'X-Powered-By', 'Host'];
+const TRANSPORT_HEADERS: readonly string[] = ['Date', 'Server', 'Connection', 'Keep-Alive', 'Content-Length', 'Transfer-Encoding', 'X-Powered-By', 'Host'];
 /** Why each is left out, for the report. */
 export const TRANSPORT_REASON =
   'set by the server, not the script: Date, Server, Connection, Keep-Alive, Content-Length vs chunked Transfer-Encoding, X-Powered-By, and the Host that php -S echoes; ' +

@@ -82,9 +82,4 @@ export class Masks {
     for (const mask of this.#regexes) entries.push({ kind: 'regex', label: `/${mask.regex.source}/`, count: mask.count });
     return entries;
   }
-
-  /** The session IDs learnt from one side, in order. */
-  sessionIds(side: Side): readonly string[] {
-    return this.#ids[side];
-  }
 }

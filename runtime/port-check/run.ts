@@ -4,7 +4,7 @@
  * Each sequence starts with an empty cookie jar per side, as a new browser would.
  * @module
  */
-import { compareAnswers, maskedAnswer, SLOW_FACTOR } from './compare-exchange.ts';
+import { compareAnswers, maskedAnswer, SLOW_FACTOR, type Answer } from './compare-exchange.ts';
 import { CookieJar } from './cookie-jar.ts';
 import type { Difference } from './difference.ts';
 import { TRANSPORT_REASON } from './headers-compare.ts';
@@ -48,7 +48,6 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
         const differences = compareAnswers(a, php[i]!.body, b, ts[i]!.body, { htmlWhitespace: options.htmlWhitespace });
         // the session after the turn belongs to its last request
         if (i === turn.length - 1) differences.push(...session);
-        const strip = ({ text: _text, ...answer }: ReturnType<typeof maskedAnswer>) => answer;
         const result: RequestResult = {
           sequence: sequence.name,
           turn: t + 1,
@@ -74,6 +73,9 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
     same: requests.every((r) => r.differences.length === 0),
   };
 }
+
+/** The answer as reported: the masked text was only needed to compare. */
+const strip = ({ text: _text, ...answer }: ReturnType<typeof maskedAnswer>): Answer => answer;
 
 function sendAll(base: URL, turn: readonly Step[], jar: CookieJar): Promise<Exchange[]> {
   return Promise.all(turn.map((step) => send(base, step, jar)));
