@@ -69,7 +69,7 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
     requests,
     masks: masks.list(),
     notCompared: [`headers ${TRANSPORT_REASON}`],
-    sessions: options.sessions ? 'compared after each step (files sessions in the folders port-check gave both servers)' : (options.sessionsNote ?? 'not compared'),
+    sessions: options.sessions ? 'compared after each step (files sessions in the folders of the servers port-check started)' : (options.sessionsNote ?? 'not compared'),
     same: requests.every((r) => r.differences.length === 0),
   };
 }
