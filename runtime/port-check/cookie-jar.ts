@@ -18,7 +18,8 @@ export class CookieJar {
   /** Applies the Set-Cookie headers of a response to the request of `target`. */
   store(setCookies: readonly string[], target: string, now = new Date()): void {
     for (const header of setCookies) {
-      const parsed = parseSetCookie(header);
+      // values stay as sent (percent-encoded): the jar sends back exactly what it received
+      const parsed = parseSetCookie(header, { decode: (value) => value });
       if (!parsed.name) continue;
       const path = parsed.path?.startsWith('/') ? parsed.path : defaultPath(target);
       const existing = this.#cookies.findIndex((c) => c.name === parsed.name && c.path === path);

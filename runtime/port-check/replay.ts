@@ -3,7 +3,7 @@
  * and time to the last byte. One connection per request, so neither side profits from keep-alive.
  * @module
  */
-import { request } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { CookieJar } from './cookie-jar.ts';
 import { SetupError } from './setup-error.ts';
 import type { Step } from './steps.ts';
@@ -31,7 +31,7 @@ export function send(base: URL, step: Step, jar: CookieJar): Promise<Exchange> {
   if (step.body) headers.push(['Content-Length', String(step.body.length)]);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { method: step.method, headers: headers.flat(), agent: false, timeout: ANSWER_TIMEOUT_MS }, (res) => {
+    const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -42,7 +42,15 @@ export function send(base: URL, step: Step, jar: CookieJar): Promise<Exchange> {
         jar.store(pairs.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v), step.target);
         resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: pairs, body: Buffer.concat(chunks), ms: performance.now() - started });
       });
-    });
+    };
+    let req: ClientRequest;
+    try {
+      req = request(url, { method: step.method, headers: headers.flat(), agent: false, timeout: ANSWER_TIMEOUT_MS }, onResponse);
+    } catch (error) {
+      // Node refuses a header it may not send (a control character in a recorded value)
+      reject(new SetupError(`cannot send ${step.method} ${step.target}: ${(error as Error).message}`));
+      return;
+    }
     req.on('timeout', () => req.destroy(new SetupError(`${base.origin} did not answer ${step.method} ${step.target} within ${ANSWER_TIMEOUT_MS / 1000} s`)));
     req.on('error', (error) =>
       reject(error instanceof SetupError ? error : new SetupError(`cannot reach ${base.origin} for ${step.method} ${step.target}: ${(error as Error).message}`)),

@@ -143,6 +143,12 @@ describe('port-check comparison', () => {
       jar.store(['PHPSESSID=deleted; expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; path=/'], '/');
       expect(jar.header('/index.php')).to.equal(undefined);
     });
+
+    it('sends values back exactly as they were set, percent-encoding included', () => {
+      const jar = new CookieJar();
+      jar.store(['utf=%D0%BF%D1%80%D0%B8; path=/', 'raw=a%20b'], '/');
+      expect(jar.header('/')).to.equal('utf=%D0%BF%D1%80%D0%B8; raw=a%20b');
+    });
   });
 
   describe('session contents', () => {

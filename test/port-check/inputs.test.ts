@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { readCaseFile } from '../../runtime/port-check/case-file.ts';
 import { readCases } from '../../runtime/port-check/cases.ts';
 import { readHarFile } from '../../runtime/port-check/har.ts';
+import { CookieJar } from '../../runtime/port-check/cookie-jar.ts';
+import { send } from '../../runtime/port-check/replay.ts';
 import { SetupError } from '../../runtime/port-check/setup-error.ts';
 
 describe('port-check inputs', () => {
@@ -139,6 +141,13 @@ describe('port-check inputs', () => {
       const notYaml = file('not.yaml', 'sequences: [\n');
       await expectSetupError(readCaseFile(notYaml), `${notYaml} is not a JSON or YAML case file`);
     });
+  });
+});
+
+describe('port-check replay', () => {
+  it('refuses a recorded header Node may not send with a setup error naming the request, not a crash', async () => {
+    const step = { method: 'GET', target: '/a.php', headers: [['X-Recorded', 'a\u0001b']] as const };
+    await expectSetupError(send(new URL('http://127.0.0.1:9/'), step, new CookieJar()), 'cannot send GET /a.php: Invalid character in header content ["X-Recorded"]');
   });
 });
 
