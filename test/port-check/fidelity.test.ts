@@ -43,9 +43,9 @@ describe('fidelity: ports against their PHP originals under php -S (port-check)'
     for (const known of KNOWN_DIFFERENCES) expect(compat, known.compat).to.contain(known.compat);
   });
 
-  it('the probes answer as PHP does: superglobals, output buffering, headers and cookies, redirects, sessions, status lines, the end of a script', async () => {
+  it('the probes answer as PHP does: superglobals, output buffering, headers and cookies, redirects, sessions, uploads, cookies, status lines, the end of a script', async () => {
     const report = await fidelity(here('./probes/php'), here('./probes/ts'), [here('./cases/probes.yaml')]);
-    expect(report.requests).to.have.length(32);
+    expect(report.requests).to.have.length(36);
     expect(report.sessions).to.match(/^compared after each step/);
     expect(unnamed(report)).to.deep.equal([]);
   });
