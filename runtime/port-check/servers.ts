@@ -1,8 +1,8 @@
 /**
  * The servers port-check starts for a folder: `php -S` (PHP's built-in server, php on PATH) and tsfpm's own dev
  * server, each on a free loopback port, both with the same -c/-d settings and each with its own temporary
- * session.save_path unless one is given. Without -c, php runs with `-n` and the php.ini-development values tsfpm
- * defaults to (runtime/options.ts), so that both start from the same settings.
+ * session.save_path unless one is given. Without -c, php gets tsfpm's defaults for every setting tsfpm reads
+ * (tsfpmDefaultDefines), so that both start from the same settings.
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -38,11 +38,18 @@ const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 /** How long a server may take to print that it listens. */
 const START_TIMEOUT_MS = 20_000;
 
-/** Settings php.ini-development changes that tsfpm defaults to and php -n would not have. */
-export function developmentDefines(): string[] {
+/** tsfpm's own settings and PHP-FPM's pool settings, which PHP itself does not read. */
+const NOT_PHP_INI = /^(?:tsfpm\.|pm\b|opcache\.|ping\.|listen\.|security\.|request_terminate_timeout|request_slowlog|slowlog$|process_control_timeout$|sendmail_path$)/;
+
+/**
+ * `-d` arguments that give PHP every setting tsfpm reads with tsfpm's default (php.ini-development's, runtime/options.ts),
+ * so that both sides start from the same settings whatever the system's php.ini says, while PHP still loads the
+ * extensions its ini scan folder names (`-n` would drop them). sendmail_path is left to PHP: tsfpm's default spools.
+ */
+export function tsfpmDefaultDefines(): string[] {
   return Object.entries(SETTINGS)
-    .filter(([name, row]) => row.dev !== undefined && row.dev !== row.builtin && !/^(tsfpm|pm|opcache)\./.test(name) && name !== 'sendmail_path')
-    .flatMap(([name, row]) => ['-d', `${name}=${row.dev}`]);
+    .filter(([name]) => !NOT_PHP_INI.test(name))
+    .flatMap(([name, row]) => ['-d', `${name}=${row.dev ?? row.builtin}`]);
 }
 
 /** Starts `php -S` on `dir`. @throws SetupError when the folder or php is missing, or php does not start */
@@ -52,7 +59,7 @@ export async function startPhp(dir: string, options: StartOptions): Promise<Star
   if (probe.error) {
     throw new SetupError(`cannot run ${phpCommand()} to serve ${dir} with php -S: ${(probe.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'php is not on PATH (install php-cli, or give --php the URL of a running PHP server)' : probe.error.message}`);
   }
-  const settings = [...(options.iniFile ? ['-c', resolve(options.iniFile)] : ['-n', ...developmentDefines()]), ...defineArgs(options)];
+  const settings = [...(options.iniFile ? ['-c', resolve(options.iniFile)] : tsfpmDefaultDefines()), ...defineArgs(options)];
   return startWithRetry('php -S', async () => {
     const port = await freePort();
     return [phpCommand(), ['-S', `127.0.0.1:${port}`, '-t', root, ...settings]];

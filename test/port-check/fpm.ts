@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portCheckMain } from '../../runtime/port-check/command.ts';
 import type { Report } from '../../runtime/port-check/report.ts';
-import { developmentDefines } from '../../runtime/port-check/servers.ts';
+import { tsfpmDefaultDefines } from '../../runtime/port-check/servers.ts';
 import { FIDELITY_DEFINES } from './fidelity-settings.ts';
 import { unexplained } from './known-differences.ts';
 
@@ -101,8 +101,8 @@ async function main(): Promise<number> {
         `  client_body_temp_path ${work}/body;\n  fastcgi_temp_path ${work}/fastcgi;\n  proxy_temp_path ${work}/proxy;\n  uwsgi_temp_path ${work}/uwsgi;\n  scgi_temp_path ${work}/scgi;\n` +
         `  client_max_body_size 16m;\n${servers.join('\n')}\n}\n`,
     );
-    const defines = [...developmentDefines(), ...FIDELITY_DEFINES.flatMap((d) => ['-d', d])];
-    const fpmArgs = ['-F', '-O', '-n', '-y', join(work, 'php-fpm.conf'), ...defines, ...(process.getuid?.() === 0 ? ['-R'] : [])];
+    const defines = [...tsfpmDefaultDefines(), ...FIDELITY_DEFINES.flatMap((d) => ['-d', d])];
+    const fpmArgs = ['-F', '-O', '-y', join(work, 'php-fpm.conf'), ...defines, ...(process.getuid?.() === 0 ? ['-R'] : [])];
     const start = (file: string, args: string[]): ChildProcess => {
       const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d: Buffer) => (output += d));
