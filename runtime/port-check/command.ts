@@ -14,7 +14,7 @@ import { htmlReport } from './report-html.ts';
 import { TextReport } from './report-text.ts';
 import { runPortCheck, type RunOptions } from './run.ts';
 import { startPhp, startTsfpm, temporarySessionFolder, type StartedServer } from './servers.ts';
-import { SetupError } from './setup-error.ts';
+import { SetupError, UsageError } from './setup-error.ts';
 import type { Side } from './side.ts';
 
 export const PORT_CHECK_USAGE = `Usage: tsfpm port-check --php DIR|URL --ts DIR|URL [-c php.ini] [-d name=value ...] [--mask REGEX ...] [--json] [--html FILE] [--html-whitespace] CASES...
@@ -53,7 +53,7 @@ export function parsePortCheckArgs(argv: readonly string[]): PortCheckArgs {
     const arg = argv[i]!;
     const value = (): string => {
       const next = argv[++i];
-      if (next === undefined) throw new SetupError(`option ${arg} requires an argument`);
+      if (next === undefined) throw new UsageError(`option ${arg} requires an argument`);
       return next;
     };
     if (arg === '-h' || arg === '--help') args.help = true;
@@ -67,17 +67,17 @@ export function parsePortCheckArgs(argv: readonly string[]): PortCheckArgs {
       try {
         args.masks.push(new RegExp(source, 'g'));
       } catch (error) {
-        throw new SetupError(`--mask ${source}: ${(error as Error).message}`);
+        throw new UsageError(`--mask ${source}: ${(error as Error).message}`);
       }
     } else if (arg.startsWith('-c')) args.iniFile = arg.length > 2 ? arg.slice(2) : value();
     else if (arg.startsWith('-d')) args.defines.push(arg.length > 2 ? arg.slice(2) : value());
-    else if (arg.startsWith('-')) throw new SetupError(`unknown option ${arg}`);
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else args.cases.push(arg);
   }
   if (args.help) return args as PortCheckArgs;
-  if (!args.php) throw new SetupError('--php DIR|URL is required: the PHP original');
-  if (!args.ts) throw new SetupError('--ts DIR|URL is required: the TypeScript port');
-  if (args.cases.length === 0) throw new SetupError('no CASES given: name HAR files or case files to replay');
+  if (!args.php) throw new UsageError('--php DIR|URL is required: the PHP original');
+  if (!args.ts) throw new UsageError('--ts DIR|URL is required: the TypeScript port');
+  if (args.cases.length === 0) throw new UsageError('no CASES given: name HAR files or case files to replay');
   return args as PortCheckArgs;
 }
 
@@ -106,6 +106,17 @@ function givenSettings(args: PortCheckArgs): Map<string, string> {
     }
   }
   return settings;
+}
+
+/** Session contents are compared when port-check started both servers with files sessions it can decode. */
+function sessionComparison(folders: Partial<Record<Side, string>>, settings: Map<string, string>): Pick<RunOptions, 'sessions' | 'sessionsNote'> {
+  const handlerName = settings.get('session.serialize_handler') ?? 'php';
+  const handler = parseSerializeHandler(handlerName);
+  const saveHandler = settings.get('session.save_handler') ?? 'files';
+  if (folders.php === undefined || folders.ts === undefined) return { sessionsNote: 'not compared: port-check only knows the session folders of servers it starts (give folders, not URLs)' };
+  if (saveHandler !== 'files') return { sessionsNote: `not compared: session.save_handler is ${saveHandler}, not files` };
+  if (!handler) return { sessionsNote: `not compared: unknown session.serialize_handler ${handlerName}` };
+  return { sessions: { php: { savePath: folders.php, handler }, ts: { savePath: folders.ts, handler } } };
 }
 
 const isUrl = (spec: string): boolean => /^https?:\/\//i.test(spec);
@@ -145,21 +156,13 @@ export async function portCheckMain(argv: readonly string[], out: NodeJS.WriteSt
       urls[side] = server.url;
       folders[side] = savePath;
     }
-    const handler = parseSerializeHandler(settings.get('session.serialize_handler') ?? 'php');
-    const filesSessions = (settings.get('session.save_handler') ?? 'files') === 'files';
-    let sessions: RunOptions['sessions'];
-    let sessionsNote = 'not compared: ';
-    if (folders.php === undefined || folders.ts === undefined) sessionsNote += 'port-check only knows the session folders of servers it starts (give folders, not URLs)';
-    else if (!filesSessions) sessionsNote += `session.save_handler is ${settings.get('session.save_handler')}, not files`;
-    else if (!handler) sessionsNote += `unknown session.serialize_handler ${settings.get('session.serialize_handler')}`;
-    else sessions = { php: { savePath: folders.php, handler }, ts: { savePath: folders.ts, handler } };
-
+    const sessions = sessionComparison(folders, settings);
     const text = TextReport.forStream(args.json ? err : out);
     text.header(urls.php!.href, urls.ts!.href);
     const report = await runPortCheck(sequences, {
       php: urls.php!,
       ts: urls.ts!,
-      ...(sessions ? { sessions } : { sessionsNote }),
+      ...sessions,
       sessionName: settings.get('session.name') ?? 'PHPSESSID',
       masks: args.masks,
       htmlWhitespace: args.htmlWhitespace,
@@ -179,7 +182,7 @@ export async function portCheckMain(argv: readonly string[], out: NodeJS.WriteSt
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
     err.write(`tsfpm port-check: ${error.message}\n`);
-    if (/required|unknown option|requires an argument|no CASES/.test(error.message)) err.write(`\n${PORT_CHECK_USAGE}`);
+    if (error instanceof UsageError) err.write(`\n${PORT_CHECK_USAGE}`);
     return 2;
   } finally {
     for (const step of cleanup) await step();

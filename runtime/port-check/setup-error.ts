@@ -4,5 +4,10 @@
  * @module
  */
 export class SetupError extends Error {
-  override readonly name = 'SetupError';
+  override readonly name: string = 'SetupError';
+}
+
+/** A command line port-check cannot run: the message is followed by the usage. */
+export class UsageError extends SetupError {
+  override readonly name = 'UsageError';
 }
