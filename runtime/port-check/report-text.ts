@@ -22,7 +22,8 @@ export class TextReport {
   }
 
   #paint(colour: Colour, text: string): string {
-    return this.#colour ? styleText(colour, text) : text;
+    // the caller decided (the report's own stream, which may be stderr): styleText must not look at stdout again
+    return this.#colour ? styleText(colour, text, { validateStream: false }) : text;
   }
 
   header(php: string, ts: string): void {
