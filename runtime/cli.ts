@@ -24,6 +24,7 @@ import { serverFor } from './server.ts';
 
 export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
        tsfpm init <dir> [--force]
+       tsfpm port-check --php DIR|URL --ts DIR|URL [options] CASES...   (tsfpm port-check --help)
 
   -S <addr>:<port>  Run the development server on <addr>:<port> (as php -S)
   -t <docroot>      Document root (default: the current directory)
@@ -120,6 +121,7 @@ function withEnvironment(options: TsfpmOptions, env: NodeJS.ProcessEnv): TsfpmOp
 /** Runs the CLI; resolves with the process exit code once the server has stopped. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (argv[0] === 'init') return runInit(argv.slice(1));
+  if (argv[0] === 'port-check') return (await import('./port-check/command.ts')).portCheckMain(argv.slice(1));
   let args: CliArgs;
   let options: TsfpmOptions;
   try {
