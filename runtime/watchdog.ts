@@ -130,6 +130,13 @@ export function stopWatchdog(config: ServerConfig): void {
 
 /** Node's own clearAsyncIdStack (what it runs after an uncaught exception), or null where it is not reachable. */
 function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
+  const clearer = nodeAsyncIdStackClearer();
+  if (!clearer) config.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
+  return clearer;
+}
+
+/** Node's own clearAsyncIdStack, which makes terminating a script safe (Node 20); null where Node has none. */
+function nodeAsyncIdStackClearer(): (() => void) | null {
   const quiet = process.noDeprecation;
   try {
     process.noDeprecation = true; // process.binding() warns DEP0111 once; this is a deliberate use
@@ -140,8 +147,12 @@ function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
   } finally {
     process.noDeprecation = quiet;
   }
-  config.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
   return null;
+}
+
+/** Whether this Node.js lets the watchdog stop a script stuck in synchronous code (else such scripts are only logged). */
+export function canStopStuckScripts(): boolean {
+  return nodeAsyncIdStackClearer() !== null;
 }
 
 /** The thread's first look at a stall (and each later one while it lasts). Runs inside the stuck code. */
