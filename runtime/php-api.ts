@@ -14,6 +14,7 @@ import { mailFunctions } from './functions/mail.ts';
 import { outputFunctions } from './functions/output.ts';
 import { requestFunctions } from './functions/request.ts';
 import { sessionFunctions } from './functions/session.ts';
+import { createOrderedRecord } from '../sessions/ordered-record.ts';
 import type { RequestContext } from './request-context.ts';
 import type { RequestVars } from './request.ts';
 
@@ -49,6 +50,7 @@ export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
   api[CONTEXT] = ctx;
   Object.assign(api, ctx.vars);
-  api.$_SESSION = Object.create(null) as SessionVars;
+  // PHP's key order, integer-like keys included: session_encode() and the stores write it
+  api.$_SESSION = createOrderedRecord<SessionVars>();
   return api;
 }

@@ -7,6 +7,7 @@
  */
 import cookieSignature from 'cookie-signature';
 import { statSync } from 'node:fs';
+import type { SessionBackend } from '../sessions/backend.ts';
 import { openBackend } from '../sessions/backends.ts';
 import type { RedisSessionFormat } from '../sessions/redis-store.ts';
 import { parseSerializeHandler } from '../sessions/session-codec.ts';
@@ -79,16 +80,21 @@ function host(ctx: RequestContext): SessionHost {
         ctx.config.pool.lockReleased();
       },
     },
-    backend: () =>
-      openBackend({
-        handler: ini.get('session.save_handler') ?? 'files',
-        savePath: ini.get('session.save_path') ?? '',
-        serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
-        gcMaxlifetime: ini.int('session.gc_maxlifetime'),
-        redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
-        log: ctx.config.log,
-      }),
+    backend: () => openConfiguredBackend(ctx),
   };
+}
+
+/** The backend the request's settings name; `handler` overrides session.save_handler (SessionHandler wraps the one in effect before session_set_save_handler()). */
+export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get('session.save_handler') ?? 'files'): Promise<SessionBackend> {
+  const ini = ctx.ini;
+  return openBackend({
+    handler,
+    savePath: ini.get('session.save_path') ?? '',
+    serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
+    gcMaxlifetime: ini.int('session.gc_maxlifetime'),
+    redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
+    log: ctx.config.log,
+  });
 }
 
 /** The request's session, created on first use and closed with the request's resources. */

@@ -46,7 +46,8 @@ export interface SessionBackend {
   /** The handler name PHP's messages use: files, memory, redis. */
   readonly name: string;
   readonly savePath: string;
-  readonly store: Store & StoreCapabilities;
+  /** The express-session store; absent for a script's own save handler (session_set_save_handler). */
+  readonly store?: Store & StoreCapabilities;
   readonly locker: SessionLocker;
   /** The stored data and cookie record, or null when the ID is unknown (not an error). */
   read(id: string): Promise<{ data: SessionData; cookie: StoredCookie | undefined } | null>;

@@ -138,7 +138,8 @@ export function arrayEntries(value: PhpValue[] | PhpRecord | PhpMap): Array<[Php
   return entries;
 }
 
-function orderedKeys(value: object): string[] {
+/** A record's keys in PHP order: its hidden PHP_KEY_ORDER (a decoded record) first, then any others in JS order. */
+export function orderedKeys(value: object): string[] {
   const own = Object.keys(value);
   const order = (value as { [PHP_KEY_ORDER]?: readonly string[] })[PHP_KEY_ORDER];
   if (!order) return own;

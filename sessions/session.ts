@@ -14,6 +14,11 @@ import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock.ts';
+import { orderedKeys, PHP_KEY_ORDER } from './php-values.ts';
+import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';
+import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
+import { readAndCloseValue, startOptionText, startOptionTypeError, StartOptionTypeError } from './start-options.ts';
+import { HandlerReturnedFalse, isUserBackend, type UserBackendHooks } from './user-handler.ts';
 
 export const PHP_SESSION_DISABLED = 0;
 export const PHP_SESSION_NONE = 1;
@@ -62,14 +67,20 @@ function fingerprint(data: SessionData): string {
   });
 }
 
-/** A copy of plain objects and arrays, so edits to $_SESSION never reach the data as read; other values are shared. */
+/**
+ * A copy of plain objects and arrays, so edits to $_SESSION never reach the data as read; other values are shared.
+ * Records keep their PHP key order (php-values.ts' PHP_KEY_ORDER).
+ */
 function deepCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   if (value !== null && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
       const copy = Object.create(proto) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(value)) copy[k] = deepCopy(v);
+      const keys = orderedKeys(value);
+      for (const k of keys) copy[k] = deepCopy((value as Record<string, unknown>)[k]);
+      const jsOrder = Object.keys(copy);
+      if (keys.some((k, i) => jsOrder[i] !== k)) Object.defineProperty(copy, PHP_KEY_ORDER, { value: keys, writable: true, configurable: true });
       return copy as T;
     }
   }
@@ -78,6 +89,17 @@ function deepCopy<T>(value: T): T {
 
 function clear(target: SessionData): void {
   for (const key of Object.keys(target)) delete target[key];
+}
+
+/** Empties `target` ($_SESSION) and fills it with a copy of `source`, key by key in PHP order. */
+function fill(target: SessionData, source: SessionData): void {
+  clear(target);
+  for (const key of orderedKeys(source)) target[key] = deepCopy(source[key]);
+}
+
+/** `: detail` for a warning, or nothing when a user handler just returned false (PHP's text has no detail). */
+function detailOf(err: unknown): string {
+  return err instanceof HandlerReturnedFalse ? '' : `: ${(err as Error).message}`;
 }
 
 export class PhpSession {
@@ -98,6 +120,12 @@ export class PhpSession {
   #slowTimer: NodeJS.Timeout | undefined;
   /** A lock release started by a synchronous call (session_abort), awaited at the finish and the end. */
   #releasing: Promise<void> | undefined;
+  /** session_set_save_handler()'s backend, replacing the configured one for this request. */
+  #userBackend: (SessionBackend & UserBackendHooks) | undefined;
+  /** The user backend whose open() succeeded and whose close() is due. */
+  #opened: UserBackendHooks | undefined;
+  /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
+  #hasVars = false;
 
   constructor(host: SessionHost, data: SessionData) {
     this.#host = host;
@@ -143,12 +171,24 @@ export class PhpSession {
     }
     let readAndClose = false;
     for (const [key, value] of Object.entries(options)) {
+      // PHP ignores int keys; a JS object lists them as digit strings
+      if (/^(?:0|-?[1-9]\d*)$/.test(key)) continue;
+      const typeError = startOptionTypeError(key, value);
+      if (typeError) throw new StartOptionTypeError(typeError);
+      const checked = value as string | number | boolean;
       if (key === 'read_and_close') {
-        readAndClose = Boolean(value);
+        readAndClose = readAndCloseValue(checked);
         continue;
       }
-      const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-      if (!host.setSetting(`session.${key}`, text)) host.warning(`session_start(): Setting option "${key}" failed`);
+      const text = startOptionText(checked);
+      const problem = sessionSettingProblem(`session.${key}`, text, 'runtime');
+      if (problem) host.warning(`session_start(): ${problem}`);
+      if (problem || !host.setSetting(`session.${key}`, text)) host.warning(`session_start(): Setting option "${key}" failed`);
+    }
+    const startupFailure = handlerStartupFailure(this.#userBackend ? 'user' : this.#setting('session.save_handler'), this.#setting('session.serialize_handler'));
+    if (startupFailure) {
+      host.warning(`session_start(): ${startupFailure}`);
+      return this.#fail();
     }
     const name = this.#setting('session.name');
     let id = this.#pendingId;
@@ -171,23 +211,32 @@ export class PhpSession {
     }
     const backend = await this.#openBackend();
     if (!backend) return this.#fail();
+    if (!(await this.#openUser(backend))) {
+      host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
+      return this.#fail();
+    }
     try {
       if (id !== undefined && fromClient && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
         id = undefined;
         fromClient = false;
       }
-      id ??= this.#newId();
-      if (!(await this.#acquire(backend, id))) return this.#fail();
+      id ??= await this.#createId(backend);
+      if (!(await this.#acquire(backend, id))) {
+        await this.#closeUser();
+        return this.#fail();
+      }
       const stored = await backend.read(id);
       this.#stored = stored?.data ?? {};
-      clear(this.data);
-      Object.assign(this.data, deepCopy(this.#stored));
+      fill(this.data, this.#stored);
       this.#cookie = stored?.cookie;
     } catch (err) {
+      if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
+      await this.#closeUser();
       await this.#unlock();
-      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath}): ${(err as Error).message}`);
+      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${detailOf(err)}`);
       return this.#fail();
     }
+    this.#hasVars = true;
     this.#id = id;
     this.#pendingId = undefined;
     this.#backend = backend;
@@ -209,7 +258,43 @@ export class PhpSession {
     return false;
   }
 
+  /** PHP's mod_user open(save_path, name), before anything else of a request's session; true for other backends. */
+  async #openUser(backend: SessionBackend): Promise<boolean> {
+    if (!isUserBackend(backend)) return true;
+    const opened = await backend.open(this.#setting('session.save_path'), this.#setting('session.name'));
+    if (opened) this.#opened = backend;
+    else await backend.closeSession();
+    return opened;
+  }
+
+  /** PHP's mod_user close(), once per successful open(). */
+  async #closeUser(): Promise<void> {
+    const opened = this.#opened;
+    this.#opened = undefined;
+    await opened?.closeSession();
+  }
+
+  /** A new ID: the user handler's create_sid() where it has one, else PHP's own. */
+  async #createId(backend: SessionBackend): Promise<string> {
+    if (isUserBackend(backend) && backend.createSid) return backend.createSid();
+    return this.#newId();
+  }
+
+  /** Data the serialize handler cannot decode: PHP destroys the session, closes it and warns. */
+  async #decodeFailed(backend: SessionBackend, id: string, fn: string): Promise<false> {
+    try {
+      await backend.destroy(id, this.#lock);
+    } finally {
+      await this.#closeUser();
+      await this.#unlock();
+      this.#host.warning(`${fn}(): ${DECODE_FAILED_MESSAGE}`);
+      this.status = PHP_SESSION_NONE;
+    }
+    return false;
+  }
+
   async #openBackend(): Promise<SessionBackend | undefined> {
+    if (this.#userBackend) return this.#userBackend;
     try {
       return await this.#host.backend();
     } catch (err) {
@@ -222,6 +307,7 @@ export class PhpSession {
   async #acquire(backend: SessionBackend, id: string): Promise<boolean> {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return true;
+    if (isUserBackend(backend) && backend.lockless) return true;
     const events = this.#host.lockEvents;
     events?.waiting(id);
     let result: AcquireResult;
@@ -284,8 +370,9 @@ export class PhpSession {
 
   async #maybeGc(backend: SessionBackend): Promise<void> {
     const probability = this.#int('session.gc_probability');
-    const divisor = this.#int('session.gc_divisor') || 100;
-    if (probability > 0 && randomInt(divisor) < probability) await this.gc(backend);
+    const divisor = this.#int('session.gc_divisor');
+    // PHP: a divisor of 0 or less collects at every start (its random draw is always 0)
+    if (probability > 0 && (divisor <= 0 ? 0 : randomInt(divisor)) < probability) await this.gc(backend);
   }
 
   /** session_gc(): the number of sessions deleted. */
@@ -325,11 +412,20 @@ export class PhpSession {
         this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}): the session lock expired and was taken over by another request`);
       }
     } catch (err) {
-      ok = false;
-      this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}). Please verify that the current setting of session.save_path is correct (${backend.savePath}): ${(err as Error).message}`);
+      if (err instanceof HandlerReturnedFalse && isUserBackend(backend)) {
+        // PHP 8.2 warns and still answers true
+        this.#host.warning(`session_write_close(): Failed to write session data using user defined save handler. (session.save_path: ${backend.savePath}, handler: ${handlerName(backend, 'write')})`);
+      } else {
+        ok = false;
+        this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}). Please verify that the current setting of session.save_path is correct (${backend.savePath})${detailOf(err)}`);
+      }
     } finally {
-      await this.#unlock();
       this.status = PHP_SESSION_NONE;
+      try {
+        await this.#closeUser();
+      } finally {
+        await this.#unlock();
+      }
     }
     return ok;
   }
@@ -338,15 +434,18 @@ export class PhpSession {
   abort(): boolean {
     if (this.status !== PHP_SESSION_ACTIVE) return false;
     this.status = PHP_SESSION_NONE;
-    this.#releasing = this.#unlock().catch((err: Error) => this.#host.log(`tsfpm: session lock release failed: ${err.message}`));
+    // a synchronous user close() runs here, before abort returns, as in PHP
+    const closing = this.#closeUser();
+    this.#releasing = closing
+      .finally(() => this.#unlock())
+      .catch((err: Error) => this.#host.log(`tsfpm: session lock release failed: ${err.message}`));
     return true;
   }
 
   /** session_reset(): back to the data as read. The lock was held since the read, so it is what the store holds. */
   reset(): boolean {
     if (this.status !== PHP_SESSION_ACTIVE) return false;
-    clear(this.data);
-    Object.assign(this.data, deepCopy(this.#stored));
+    fill(this.data, this.#stored);
     return true;
   }
 
@@ -369,11 +468,15 @@ export class PhpSession {
       if (!ok) this.#host.warning('session_destroy(): Session object destruction failed: the session lock was taken over by another request');
     } catch (err) {
       ok = false;
-      this.#host.warning(`session_destroy(): Session object destruction failed: ${(err as Error).message}`);
+      this.#host.warning(`session_destroy(): Session object destruction failed${detailOf(err)}`);
     } finally {
-      await this.#unlock();
       this.status = PHP_SESSION_NONE;
       this.#id = '';
+      try {
+        await this.#closeUser();
+      } finally {
+        await this.#unlock();
+      }
     }
     return ok;
   }
@@ -393,6 +496,7 @@ export class PhpSession {
       return false;
     }
     const backend = this.#backend!;
+    if (isUserBackend(backend)) return this.#regenerateUser(backend, deleteOld);
     const oldLock = this.#lock;
     const oldId = this.#id;
     const newId = this.#newId();
@@ -414,6 +518,95 @@ export class PhpSession {
     return true;
   }
 
+  /**
+   * session_regenerate_id() on a user handler, in PHP's order: destroy or write the old session, close, open,
+   * create_sid, read the new ID; the data is written under it at the close. With tsfpm's lock, the new ID is
+   * locked before the old one is let go.
+   */
+  async #regenerateUser(backend: SessionBackend & UserBackendHooks, deleteOld: boolean): Promise<boolean> {
+    const oldId = this.#id;
+    try {
+      if (deleteOld) await backend.destroy(oldId, this.#lock);
+      else await backend.write(oldId, this.data, this.#storedCookie(), this.#lock);
+    } catch (err) {
+      if (!(err instanceof HandlerReturnedFalse)) throw err;
+      this.#host.warning(deleteOld ? 'session_regenerate_id(): Session object destruction failed' : 'session_regenerate_id(): Session write failed');
+      return false;
+    }
+    const oldLock = this.#lock;
+    this.#lock = undefined;
+    await this.#closeUser();
+    if (!(await this.#openUser(backend))) {
+      await oldLock?.release();
+      this.status = PHP_SESSION_NONE;
+      this.#host.warning('session_regenerate_id(): Failed to open session');
+      return false;
+    }
+    const newId = await this.#createId(backend);
+    if (!(await this.#acquire(backend, newId))) {
+      this.#lock = oldLock;
+      return false;
+    }
+    await oldLock?.release();
+    try {
+      await backend.read(newId);
+    } catch (err) {
+      if (!(err instanceof HandlerReturnedFalse)) throw err;
+      this.#host.warning('session_regenerate_id(): Failed to create(read) session ID: user (path: ' + backend.savePath + ')');
+      return false;
+    }
+    this.#id = newId;
+    this.#read = '';
+    if (this.#bool('session.use_cookies')) this.#host.sendCookie(this.#setting('session.name'), newId);
+    return true;
+  }
+
+  /** session_set_save_handler(): this request's sessions use `backend` from the next start on. */
+  setUserBackend(backend: (SessionBackend & UserBackendHooks) | undefined): void {
+    this.#userBackend = backend;
+  }
+
+  /** The user handler set by session_set_save_handler(), if any. */
+  get userHandler(): UserBackendHooks['handler'] | undefined {
+    return this.#userBackend?.handler;
+  }
+
+  /** The serialize handler in effect, or undefined for a name PHP does not have. */
+  #serializeHandler(): SessionSerializeHandler | undefined {
+    return parseSerializeHandler(this.#setting('session.serialize_handler'));
+  }
+
+  /** session_encode(): $_SESSION in the session.serialize_handler format; false (with PHP's warning) before any session. */
+  encode(): string | false {
+    const handler = this.#serializeHandler();
+    if (!this.#hasVars || handler === undefined) {
+      this.#host.warning('session_encode(): Cannot encode non-existent session');
+      return false;
+    }
+    return encodeSession(this.data as never, handler, (message) => this.#host.warning(`session_encode(): ${message}`)).toString('utf8');
+  }
+
+  /**
+   * session_decode($data): merges the decoded variables into $_SESSION. Data that cannot be decoded destroys the
+   * session, as PHP: the stored copy is deleted, the session closed, and false returned with PHP's warning.
+   */
+  async decode(data: string): Promise<boolean> {
+    const handler = this.#serializeHandler();
+    if (this.status !== PHP_SESSION_ACTIVE || handler === undefined) {
+      this.#host.warning('session_decode(): Session data cannot be decoded when there is no active session');
+      return false;
+    }
+    let vars: SessionData;
+    try {
+      vars = decodeSession(data, handler);
+    } catch (err) {
+      if (!(err instanceof SessionDecodeError)) throw err;
+      return this.#decodeFailed(this.#backend!, this.#id, 'session_decode');
+    }
+    for (const key of orderedKeys(vars)) this.data[key] = vars[key];
+    return true;
+  }
+
   /** session_id(): the current ID, or "" ; with `id`, sets the ID the next start uses. */
   setPendingId(id: string): void {
     this.#pendingId = id;
@@ -428,4 +621,13 @@ export class PhpSession {
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
   }
+}
+
+/** `H::write` or `{closure}`: how PHP names the user handler's method in its warnings. */
+function handlerName(backend: UserBackendHooks, method: string): string {
+  const handler = backend.handler as unknown as Record<string, unknown>;
+  const named = (handler[method] as { phpName?: string } | undefined)?.phpName;
+  if (named) return named;
+  const ctor = Object.getPrototypeOf(handler)?.constructor as { name?: string } | undefined;
+  return `${ctor && ctor !== Object && ctor.name ? ctor.name : 'SessionHandler'}::${method}`;
 }

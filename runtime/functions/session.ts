@@ -4,10 +4,18 @@
  * @module
  */
 import { createSessionId, isValidIdPrefix } from '../../sessions/id.ts';
+import type { SessionLocker } from '../../sessions/lock.ts';
 import { PHP_SESSION_ACTIVE } from '../../sessions/session.ts';
+import { SAVE_HANDLERS, sessionSettingProblem } from '../../sessions/session-settings.ts';
+import { StartOptionTypeError } from '../../sessions/start-options.ts';
+import { createUserBackend, missingHandlerMethod, type SessionHandlerInterface } from '../../sessions/user-handler.ts';
+import { parseSerializeHandler } from '../../sessions/session-codec.ts';
 import { E_WARNING } from '../error-reporting.ts';
+import { PhpTypeError, ValueError } from '../errors.ts';
+import { SETTINGS } from '../options.ts';
 import type { RequestContext } from '../request-context.ts';
-import { sessionOf } from '../session-host.ts';
+import { SessionHandler } from '../session-handler.ts';
+import { openConfiguredBackend, sessionOf } from '../session-host.ts';
 
 /** The refusal PHP gives a setter while a session is active or after the headers are sent; undefined when allowed. */
 function setterRefusal(ctx: RequestContext, fn: string, thing: string): string | undefined {
@@ -35,9 +43,115 @@ export interface SessionCookieParams {
   samesite: string;
 }
 
+type Callback = (...args: never[]) => unknown;
+
+/** The positional form's callbacks as one handler object (PHP's mod_user keeps them the same way). */
+function handlerFromCallbacks(callbacks: readonly unknown[]): SessionHandlerInterface {
+  const names = ['open', 'close', 'read', 'write', 'destroy', 'gc', 'create_sid', 'validateId', 'updateTimestamp'] as const;
+  const handler: Record<string, unknown> = {};
+  callbacks.forEach((fn, i) => {
+    if (fn === undefined || fn === null) return;
+    if (typeof fn !== 'function') throw new PhpTypeError(`session_set_save_handler(): Argument #${i + 1} ($${names[i]}) must be a valid callback, no array or string given`);
+    handler[names[i]!] = Object.assign((...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args), { phpName: fn.name || '{closure}' });
+  });
+  return handler as unknown as SessionHandlerInterface;
+}
+
+/** tsfpm's lock for a user handler: the configured handler's locker, opened when the session first locks. */
+function configuredLocker(ctx: RequestContext, module: string): SessionLocker {
+  const locker = () => openConfiguredBackend(ctx, module).then((b) => b.locker);
+  return {
+    acquire: async (id, options) => (await locker()).acquire(id, options),
+    fencedWrite: async (lock, write) => (await locker()).fencedWrite(lock, write),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Why ini_set() refuses a session.* value, as ext/session's OnUpdate handlers do: any session setting while a
+ * session is active or after the headers were sent, and values PHP cannot use. Undefined when allowed.
+ */
+export function sessionIniRefusal(ctx: RequestContext, name: string, value: string): string | undefined {
+  if (SETTINGS[name] === undefined) return undefined;
+  if (sessionOf(ctx).status === PHP_SESSION_ACTIVE) return 'Session ini settings cannot be changed when a session is active';
+  if (ctx.headersSent) return 'Session ini settings cannot be changed after headers have already been sent';
+  return sessionSettingProblem(name, value, 'runtime');
+}
+
+/** session_register_shutdown(): session_write_close() as a shutdown function. */
+function registerShutdown(ctx: RequestContext): void {
+  ctx.shutdownFunctions.push(() => sessionOf(ctx).writeClose());
+}
+
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
-  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> => ctx.awaiting('session_start', sessionOf(ctx).start(options)),
+  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> =>
+    ctx.awaiting(
+      'session_start',
+      sessionOf(ctx)
+        .start(options)
+        .catch((err: unknown) => {
+          throw err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err;
+        }),
+    ),
+  /** session_encode(): $_SESSION in the session.serialize_handler format. */
+  session_encode: (ctx: RequestContext): string | false => sessionOf(ctx).encode(),
+  /** session_decode($data): merges encoded variables into the active session; async (bad data destroys the session). */
+  session_decode: (ctx: RequestContext, data: string): Promise<boolean> => sessionOf(ctx).decode(data),
+  /** session_module_name($module = null): the save handler's name; a new one takes effect at the next start. */
+  session_module_name(ctx: RequestContext, module?: string | null): string | false {
+    const session = sessionOf(ctx);
+    const old = ctx.ini.get('session.save_handler') ?? 'files';
+    if (module === undefined || module === null) return old;
+    if (module === 'user') throw new ValueError('session_module_name(): Argument #1 ($module) cannot be "user"');
+    const changed = guarded(ctx, 'session_module_name', 'Session save handler module', () => {
+      if (!SAVE_HANDLERS.includes(module)) {
+        ctx.raise(E_WARNING, `session_module_name(): Session handler module "${module}" cannot be found`);
+        return false;
+      }
+      ctx.ini.set('session.save_handler', module);
+      session.setUserBackend(undefined);
+      return true;
+    });
+    return changed === false ? false : old;
+  },
+  /**
+   * session_set_save_handler($handler, $register_shutdown = true), or the positional form
+   * ($open, $close, $read, $write, $destroy, $gc[, $create_sid[, $validate_sid[, $update_timestamp]]]).
+   * Methods may be async. No lock is taken (as PHP) unless tsfpm.session_user_handler_lock is on.
+   */
+  session_set_save_handler(ctx: RequestContext, handler: SessionHandlerInterface | Callback, ...rest: unknown[]): boolean {
+    let object: SessionHandlerInterface;
+    let registerShutdownFunction = false;
+    if (typeof handler === 'function') {
+      if (rest.length < 5) throw new PhpTypeError(`session_set_save_handler() expects exactly 2 arguments when argument #1 ($open) is an object, ${rest.length + 1} given`, 'ArgumentCountError');
+      object = handlerFromCallbacks([handler, ...rest]);
+    } else {
+      const missing = handler === null || typeof handler !== 'object' ? 'open' : missingHandlerMethod(handler);
+      if (missing) throw new PhpTypeError(`session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, its method ${missing}() is missing`);
+      object = handler;
+      registerShutdownFunction = rest.length === 0 || Boolean(rest[0]);
+    }
+    const session = sessionOf(ctx);
+    const allowed = guarded(ctx, 'session_set_save_handler', 'Session save handler', () => true);
+    if (allowed === false) return false;
+    const configured = ctx.ini.get('session.save_handler') ?? 'files';
+    const module = configured === 'user' ? 'files' : configured;
+    const locked = ctx.ini.bool('tsfpm.session_user_handler_lock') && !(object instanceof SessionHandler);
+    session.setUserBackend(
+      createUserBackend(object, {
+        savePath: ctx.ini.get('session.save_path') ?? '',
+        serializeHandler: () => parseSerializeHandler(ctx.ini.get('session.serialize_handler') ?? 'php') ?? 'php',
+        warn: (message) => ctx.raise(E_WARNING, message),
+        locker: locked ? configuredLocker(ctx, module) : undefined,
+      }),
+    );
+    ctx.ini.set('session.save_handler', 'user');
+    if (registerShutdownFunction) registerShutdown(ctx);
+    return true;
+  },
+  /** session_register_shutdown(): writes and closes the session as a shutdown function. */
+  session_register_shutdown: (ctx: RequestContext): void => registerShutdown(ctx),
   /** session_write_close(): writes the session and releases its lock. */
   session_write_close: (ctx: RequestContext): Promise<boolean> => sessionOf(ctx).writeClose(),
   /** session_commit(): the same as session_write_close(). */
