@@ -191,7 +191,8 @@ export class PhpSession {
       return this.#fail();
     }
     const name = this.#setting('session.name');
-    let id = this.#pendingId;
+    // PHP keeps the ID of a session closed in this request: a second session_start() reopens it
+    let id = this.#pendingId ?? (this.#id || undefined);
     let fromClient = false;
     if (id === undefined) {
       const sent = host.clientId(name);

@@ -1,0 +1,96 @@
+/**
+ * php-src's own session tests (ext/session/tests/*.phpt), ported: each file in test/phpt/session/ keeps the
+ * original's INI, request and expected output as PHP's maintainers wrote them; only --FILE-- is a TypeScript
+ * script. One tsfpm server per distinct INI set runs them over real HTTP, and the response body is compared with
+ * the expectation by run-tests.php's rules. Tests left out, and why: test/phpt/session/EXCLUDED.md.
+ */
+import { expect } from 'chai';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type TestServer } from '../support/server.ts';
+import { expectfToRegex, outputMatches } from './expectf.ts';
+import { readPortedTest, type PortedTest } from './phpt-file.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const folder = join(here, 'session');
+
+/** run-tests.php's own settings (PHP 8.2) and php -n's session defaults, under every test's --INI--. */
+const RUN_TESTS_INI: Readonly<Record<string, string>> = {
+  display_errors: '1',
+  display_startup_errors: '1',
+  html_errors: '0',
+  log_errors: '0',
+  error_reporting: '32767',
+  output_buffering: '0',
+  'session.auto_start': '0',
+  'session.sid_length': '32',
+  'session.sid_bits_per_character': '4',
+  'session.gc_divisor': '100',
+  'session.cookie_httponly': '0',
+};
+
+const tests = readdirSync(folder)
+  .filter((f) => f.endsWith('.phpt'))
+  .sort()
+  .map((f) => readPortedTest(join(folder, f)));
+
+/** Tests grouped by their --INI--, so that each distinct set gets one server. */
+const groups = new Map<string, PortedTest[]>();
+for (const test of tests) {
+  const key = JSON.stringify([...test.ini].sort(([a], [b]) => a.localeCompare(b)));
+  groups.set(key, [...(groups.get(key) ?? []), test]);
+}
+
+async function run(server: TestServer, test: PortedTest): Promise<string> {
+  const headers: Record<string, string> = {};
+  if (test.cookie !== undefined) headers['cookie'] = test.cookie;
+  if (test.post !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const query = test.get ? `?${test.get}` : '';
+  const response = await fetch(`${server.url}/${test.name}.ts${query}`, {
+    method: test.post === undefined ? 'GET' : 'POST',
+    headers,
+    ...(test.post !== undefined && { body: test.post }),
+  });
+  return response.text();
+}
+
+describe("php-src's session tests (ext/session/tests), ported", () => {
+  for (const group of groups.values()) {
+    const ini = group[0]!.ini;
+    describe(`with ${ini.size ? [...ini].map(([k, v]) => `${k}=${v}`).join(' ') : 'no --INI--'}`, () => {
+      let server: TestServer;
+      let docroot: string;
+      let savePath: string;
+
+      before(async () => {
+        docroot = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-'));
+        savePath = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-sessions-'));
+        copyFileSync(join(here, 'php-helpers.ts'), join(docroot, '_php.ts'));
+        for (const test of group) writeFileSync(join(docroot, `${test.name}.ts`), test.file);
+        const settings: Record<string, string> = { ...RUN_TESTS_INI, 'session.save_path': savePath };
+        for (const [name, value] of ini) settings[name] = value.replaceAll('{TMP}', savePath).replaceAll('{PWD}', docroot);
+        // an empty save_path is PHP's temp folder; the runner's own keeps /tmp clean
+        if (settings['session.save_path'] === '') settings['session.save_path'] = savePath;
+        server = await startServer(docroot, { ini: settings });
+      });
+
+      after(async () => {
+        await server?.close();
+        rmSync(docroot, { recursive: true, force: true });
+        rmSync(savePath, { recursive: true, force: true });
+      });
+
+      for (const test of group) {
+        it(`${test.name}: ${test.title}`, async () => {
+          const output = await run(server, test);
+          if (!outputMatches(test.expect.kind, test.expect.text, output)) {
+            const wanted = test.expect.kind === 'EXPECTF' ? `${test.expect.text}\n(as ${expectfToRegex(test.expect.text.trim()).source})` : test.expect.text;
+            expect.fail(`output of ${test.name} (${test.original}) does not match --${test.expect.kind}--\n--- output ---\n${output}\n--- expected ---\n${wanted}`);
+          }
+        });
+      }
+    });
+  }
+});
