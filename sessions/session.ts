@@ -243,7 +243,7 @@ export class PhpSession {
     this.#backend = backend;
     this.#read = fingerprint(this.data);
     this.status = PHP_SESSION_ACTIVE;
-    if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) host.sendCookie(name, id);
+    if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
     await this.#maybeGc(backend);
     if (readAndClose) {
@@ -251,6 +251,15 @@ export class PhpSession {
       await this.#releasing;
     }
     return true;
+  }
+
+  /** php_session_send_cookie(): a name a cookie cannot carry is not sent, with PHP's warning; the session goes on. */
+  #sendCookie(fn: string, name: string, id: string): void {
+    if (/[=,;.[ \t\r\n\v\f]/.test(name)) {
+      this.#host.warning(`${fn}(): session.name cannot contain any of the following '=,;.[ \\t\\r\\n\\013\\014'`);
+      return;
+    }
+    this.#host.sendCookie(name, id);
   }
 
   #fail(): false {
@@ -515,7 +524,7 @@ export class PhpSession {
     this.#id = newId;
     // the new ID has nothing stored yet: make sure close writes it even when nothing changed
     this.#read = '';
-    if (this.#bool('session.use_cookies')) this.#host.sendCookie(this.#setting('session.name'), newId);
+    if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }
 
@@ -558,7 +567,7 @@ export class PhpSession {
     }
     this.#id = newId;
     this.#read = '';
-    if (this.#bool('session.use_cookies')) this.#host.sendCookie(this.#setting('session.name'), newId);
+    if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }
 

@@ -190,6 +190,8 @@ export const sessionFunctions = {
     const old = ctx.ini.get('session.name') ?? 'PHPSESSID';
     if (name === undefined || name === null) return old;
     const changed = guarded(ctx, 'session_name', 'Session name', () => {
+      // a name with a NUL byte is refused without a word, as PHP 8.2's OnUpdateName does
+      if (name.includes('\0')) return true;
       if (name === '' || /^\d+$/.test(name)) {
         ctx.raise(E_WARNING, `session_name(): session.name "${name}" cannot be numeric or empty`);
         return true;
