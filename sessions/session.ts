@@ -299,6 +299,9 @@ export class PhpSession {
       await this.#unlock();
       this.#host.warning(`${fn}(): ${DECODE_FAILED_MESSAGE}`);
       this.status = PHP_SESSION_NONE;
+      this.#id = '';
+      this.#hasVars = false;
+      clear(this.data);
     }
     return false;
   }
@@ -482,6 +485,7 @@ export class PhpSession {
     } finally {
       this.status = PHP_SESSION_NONE;
       this.#id = '';
+      this.#hasVars = false;
       try {
         await this.#closeUser();
       } finally {
@@ -586,14 +590,19 @@ export class PhpSession {
     return parseSerializeHandler(this.#setting('session.serialize_handler'));
   }
 
-  /** session_encode(): $_SESSION in the session.serialize_handler format; false (with PHP's warning) before any session. */
+  /**
+   * session_encode(): $_SESSION in the session.serialize_handler format; false (with PHP's warning) before any session
+   * and after session_destroy(), false without one for a session that encodes to nothing.
+   */
   encode(): string | false {
     const handler = this.#serializeHandler();
     if (!this.#hasVars || handler === undefined) {
       this.#host.warning('session_encode(): Cannot encode non-existent session');
       return false;
     }
-    return encodeSession(this.data as never, handler, (message) => this.#host.warning(`session_encode(): ${message}`)).toString('utf8');
+    const encoded = encodeSession(this.data as never, handler, (message) => this.#host.warning(`session_encode(): ${message}`));
+    // PHP 8.2 answers false for a session that encodes to nothing (empty, or only numeric keys skipped)
+    return encoded.length === 0 ? false : encoded.toString('utf8');
   }
 
   /**

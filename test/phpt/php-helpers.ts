@@ -5,7 +5,8 @@
  * JS → PHP: an integral number is an int, any other number a float (printed as PHP 8.2 with serialize_precision
  * -1); arrays and plain objects are PHP arrays (canonical integer keys printed as ints); Buffers are byte strings.
  */
-import { echo } from 'tsfpm';
+import { $_SERVER, echo } from 'tsfpm';
+import { PhpFloat, PhpObject } from 'tsfpm/sessions';
 
 const INT_KEY = /^(?:0|-?[1-9]\d*)$/;
 
@@ -21,6 +22,39 @@ export function phpFloat(n: number): string {
   return String(n);
 }
 
+/**
+ * PHP's object handles (`#2`): numbered per request in the order objects are created with {@link php_object}, or
+ * first dumped. This module outlives a request (tsfpm keeps modules loaded), so the count is kept per request.
+ */
+const handles = new WeakMap<object, number>();
+let counter = { request: '', next: 1 };
+function handleOf(object: object): number {
+  const request = `${$_SERVER['REMOTE_PORT']} ${$_SERVER['REQUEST_TIME_FLOAT']}`;
+  if (counter.request !== request) counter = { request, next: 1 };
+  let handle = handles.get(object);
+  if (handle === undefined) handles.set(object, (handle = counter.next++));
+  return handle;
+}
+
+/** `new ClassName()` of the PHP original: a PhpObject that takes the next object handle, as PHP allocates it. */
+export function php_object(className: string, props: Record<string, unknown> = {}): PhpObject {
+  const object = new PhpObject(className, props as never);
+  handleOf(object);
+  return object;
+}
+
+/** How often each array or object is reached: one reached twice is a PHP reference (`&`), as tsfpm decodes `R:`. */
+function countShared(value: unknown, seen: Map<object, number>): void {
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return;
+  const count = (seen.get(value) ?? 0) + 1;
+  seen.set(value, count);
+  if (count > 1) return;
+  const items = value instanceof PhpObject ? [...value.props.values()] : Array.isArray(value) ? value : Object.values(value);
+  for (const item of items) countShared(item, seen);
+}
+
+let shared = new Map<object, number>();
+
 function dump(value: unknown, indent: string): string {
   if (value === null || value === undefined) return `${indent}NULL\n`;
   if (typeof value === 'boolean') return `${indent}bool(${value})\n`;
@@ -28,19 +62,34 @@ function dump(value: unknown, indent: string): string {
   if (typeof value === 'number') return Number.isInteger(value) && !Object.is(value, -0) ? `${indent}int(${value})\n` : `${indent}float(${phpFloat(value)})\n`;
   if (typeof value === 'string') return `${indent}string(${Buffer.byteLength(value)}) "${value}"\n`;
   if (Buffer.isBuffer(value)) return `${indent}string(${value.length}) "${value.toString('latin1')}"\n`;
-  if (typeof value === 'object' && value.constructor?.name === 'PhpFloat') return `${indent}float(${phpFloat(Number(value))})\n`;
+  if (value instanceof PhpFloat) return `${indent}float(${phpFloat(Number(value))})\n`;
+  if (value instanceof PhpObject) {
+    let out = `${indent}object(${value.className})#${handleOf(value)} (${value.props.size}) {\n`;
+    for (const [key, item] of value.props) out += `${indent}  ["${String(key)}"]=>\n${entry(item, `${indent}  `)}`;
+    return `${out}${indent}}\n`;
+  }
   if (typeof value === 'object') {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const);
     let out = `${indent}array(${entries.length}) {\n`;
     for (const [key, item] of entries) {
-      out += `${indent}  [${INT_KEY.test(key) ? key : `"${key}"`}]=>\n${dump(item, `${indent}  `)}`;
+      out += `${indent}  [${INT_KEY.test(key) ? key : `"${key}"`}]=>\n${entry(item, `${indent}  `)}`;
     }
     return `${out}${indent}}\n`;
   }
   return `${indent}${String(value)}\n`;
 }
 
+/** An array element: `&` marks a value reached more than once (a PHP reference). */
+function entry(value: unknown, indent: string): string {
+  const text = dump(value, indent);
+  return value !== null && typeof value === 'object' && !(value instanceof PhpObject) && (shared.get(value) ?? 0) > 1 ? `${indent}&${text.slice(indent.length)}` : text;
+}
+
 /** var_dump(...$values) */
 export function var_dump(...values: unknown[]): void {
-  for (const value of values) echo(dump(value, ''));
+  for (const value of values) {
+    shared = new Map();
+    countShared(value, shared);
+    echo(dump(value, ''));
+  }
 }
