@@ -26,6 +26,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
 import { PHP_KEY_ORDER, type PhpRecord } from './php-values.ts';
@@ -68,6 +69,17 @@ export class InvalidSessionIdError extends Error {
 
 const FILE_PREFIX = 'sess_';
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+
+/**
+ * PHP's files-handler warning for a session file that cannot be opened (ps_files_open), from the error fs.open()
+ * or the flock helper gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
+ */
+export function phpOpenFailure(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (e?.syscall !== 'open' || typeof e.path !== 'string' || typeof e.errno !== 'number') return undefined;
+  const description = getSystemErrorMap().get(-Math.abs(e.errno))?.[1] ?? 'Unknown error';
+  return `open(${e.path}, O_RDWR) failed: ${description[0]!.toUpperCase()}${description.slice(1)} (${Math.abs(e.errno)})`;
+}
 
 /** Whether `id` may name a session file: 1 to 256 characters of `[A-Za-z0-9,-]` (php_session_valid_key). */
 export function validateId(id: string): boolean {

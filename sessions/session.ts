@@ -12,6 +12,7 @@
 import { randomInt } from 'node:crypto';
 import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
+import { phpOpenFailure } from './files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock.ts';
 import { orderedKeys, PHP_KEY_ORDER } from './php-values.ts';
@@ -217,7 +218,9 @@ export class PhpSession {
       return this.#fail();
     }
     try {
-      if (id !== undefined && fromClient && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
+      // strict mode refuses an unknown ID from the client or from session_id(), as PHP; a session reopened in this
+      // request keeps its ID
+      if (id !== undefined && (fromClient || id === this.#pendingId) && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
         id = undefined;
         fromClient = false;
       }
@@ -234,7 +237,9 @@ export class PhpSession {
       if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
       await this.#closeUser();
       await this.#unlock();
-      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${detailOf(err)}`);
+      const openFailure = phpOpenFailure(err);
+      if (openFailure) host.warning(`session_start(): ${openFailure}`);
+      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${openFailure ? '' : detailOf(err)}`);
       return this.#fail();
     }
     this.#hasVars = true;

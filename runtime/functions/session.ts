@@ -83,6 +83,8 @@ function registerShutdown(ctx: RequestContext): void {
   ctx.shutdownFunctions.push(() => sessionOf(ctx).writeClose());
 }
 
+const COOKIE_PARAMS: readonly (keyof SessionCookieParams)[] = ['lifetime', 'path', 'domain', 'secure', 'httponly', 'samesite'];
+
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
   session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> =>
@@ -229,7 +231,11 @@ export const sessionFunctions = {
       samesite: ctx.ini.get('session.cookie_samesite') ?? '',
     };
   },
-  /** session_set_cookie_params($lifetime_or_options, $path, $domain, $secure, $httponly): both signatures. */
+  /**
+   * session_set_cookie_params($lifetime_or_options, $path, $domain, $secure, $httponly): both signatures, with PHP
+   * 8.2's ValueErrors for an options array (no valid key, or more arguments after it) and its warnings (unknown key,
+   * negative lifetime).
+   */
   session_set_cookie_params(
     ctx: RequestContext,
     lifetime_or_options: number | Partial<SessionCookieParams>,
@@ -238,18 +244,35 @@ export const sessionFunctions = {
     secure?: boolean | null,
     httponly?: boolean | null,
   ): boolean {
-    const params: Partial<SessionCookieParams> =
-      typeof lifetime_or_options === 'object'
-        ? lifetime_or_options
-        : { lifetime: lifetime_or_options, ...(path != null && { path }), ...(domain != null && { domain }), ...(secure != null && { secure }), ...(httponly != null && { httponly }) };
+    const fn = 'session_set_cookie_params()';
+    let params: Partial<SessionCookieParams>;
+    if (typeof lifetime_or_options === 'object') {
+      if (path != null || domain != null || secure != null || httponly != null) {
+        const which = path != null ? '#2 ($path)' : domain != null ? '#3 ($domain)' : secure != null ? '#4 ($secure)' : '#5 ($httponly)';
+        throw new ValueError(`${fn}: Argument ${which} must be null when argument #1 ($lifetime_or_options) is an array`);
+      }
+      params = {};
+      for (const [key, value] of Object.entries(lifetime_or_options)) {
+        if (COOKIE_PARAMS.includes(key as keyof SessionCookieParams)) (params as Record<string, unknown>)[key] = value;
+        else ctx.raise(E_WARNING, `${fn}: Argument #1 ($lifetime_or_options) contains an unrecognized key "${key}"`);
+      }
+      if (Object.keys(params).length === 0) throw new ValueError(`${fn}: Argument #1 ($lifetime_or_options) must contain at least 1 valid key`);
+    } else {
+      params = { lifetime: lifetime_or_options, ...(path != null && { path }), ...(domain != null && { domain }), ...(secure != null && { secure }), ...(httponly != null && { httponly }) };
+    }
     return (
       guarded(ctx, 'session_set_cookie_params', 'Session cookie parameters', () => {
         for (const [key, value] of Object.entries(params)) {
           const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+          const problem = sessionSettingProblem(`session.cookie_${key}`, text, 'runtime');
+          if (problem) {
+            ctx.raise(E_WARNING, `${fn}: ${problem}`);
+            return false;
+          }
           ctx.ini.set(`session.cookie_${key}`, text);
         }
         return true;
-      }) !== false
+      }) === true
     );
   },
   /** session_create_id($prefix = ""): a new ID in the configured length and alphabet. */

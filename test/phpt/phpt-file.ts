@@ -11,7 +11,7 @@ export interface PortedTest {
   readonly name: string;
   readonly title: string;
   readonly original: string;
-  /** `--INI--` lines as name → value, in order. */
+  /** `--INI--` lines as name → value as written (run-tests passes each as `-d`), in order. */
   readonly ini: ReadonlyMap<string, string>;
   readonly get: string | undefined;
   readonly post: string | undefined;

@@ -5,10 +5,11 @@
  * the expectation by run-tests.php's rules. Tests left out, and why: test/phpt/session/EXCLUDED.md.
  */
 import { expect } from 'chai';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDefineArg } from '../../runtime/ini-file.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { expectfToRegex, outputMatches } from './expectf.ts';
 import { readPortedTest, type PortedTest } from './phpt-file.ts';
@@ -61,24 +62,32 @@ describe("php-src's session tests (ext/session/tests), ported", () => {
     const ini = group[0]!.ini;
     describe(`with ${ini.size ? [...ini].map(([k, v]) => `${k}=${v}`).join(' ') : 'no --INI--'}`, () => {
       let server: TestServer;
+      let base: string;
       let docroot: string;
       let savePath: string;
+      let previousTmpdir: string | undefined;
 
       before(async () => {
-        docroot = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-'));
+        // php-src's tests run in a folder named tests, which some expectations name (`%stests`)
+        base = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-'));
+        docroot = join(base, 'tests');
+        mkdirSync(docroot);
         savePath = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-sessions-'));
         copyFileSync(join(here, 'php-helpers.ts'), join(docroot, '_php.ts'));
         for (const test of group) writeFileSync(join(docroot, `${test.name}.ts`), test.file);
-        const settings: Record<string, string> = { ...RUN_TESTS_INI, 'session.save_path': savePath };
-        for (const [name, value] of ini) settings[name] = value.replaceAll('{TMP}', savePath).replaceAll('{PWD}', docroot);
-        // an empty save_path is PHP's temp folder; the runner's own keeps /tmp clean
-        if (settings['session.save_path'] === '') settings['session.save_path'] = savePath;
-        server = await startServer(docroot, { ini: settings });
+        // run-tests passes each --INI-- line as -d, which PHP's ini scanner reads (TRUE is "1", quotes go)
+        const defines = [...ini].map(([name, value]) => parseDefineArg(`${name}=${value.replaceAll('{TMP}', savePath).replaceAll('{PWD}', docroot)}`));
+        // an empty save_path is PHP's temp folder, $TMPDIR: the runner's own while these tests run keeps /tmp clean
+        previousTmpdir = process.env['TMPDIR'];
+        process.env['TMPDIR'] = savePath;
+        server = await startServer(docroot, { ini: { ...RUN_TESTS_INI, 'session.save_path': savePath }, defines });
       });
 
       after(async () => {
         await server?.close();
-        rmSync(docroot, { recursive: true, force: true });
+        if (previousTmpdir === undefined) delete process.env['TMPDIR'];
+        else process.env['TMPDIR'] = previousTmpdir;
+        rmSync(base, { recursive: true, force: true });
         rmSync(savePath, { recursive: true, force: true });
       });
 
