@@ -60,6 +60,9 @@ export interface SessionLockEvents {
   released(): void;
 }
 
+/** The fingerprint of an empty session. */
+const EMPTY = '{}';
+
 function fingerprint(data: SessionData): string {
   return JSON.stringify(data, (_key, value: unknown) => {
     if (value instanceof Map) return { map: [...value.entries()] };
@@ -423,7 +426,8 @@ export class PhpSession {
     try {
       if (this.#readOnly) {
         if (fingerprint(this.data) !== this.#read) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
-      } else if (this.#bool('session.lazy_write') && fingerprint(this.data) === this.#read) {
+      } else if (this.#bool('session.lazy_write') && this.#read !== EMPTY && fingerprint(this.data) === this.#read) {
+        // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
         await backend.touch(this.#id, this.data, this.#storedCookie());
       } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock))) {
         ok = false;

@@ -74,6 +74,7 @@ describe("php-src's session tests (ext/session/tests), ported", () => {
         mkdirSync(docroot);
         savePath = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-sessions-'));
         copyFileSync(join(here, 'php-helpers.ts'), join(docroot, '_php.ts'));
+        copyFileSync(join(here, 'save-handler.ts'), join(docroot, '_save_handler.ts'));
         for (const test of group) writeFileSync(join(docroot, `${test.name}.ts`), test.file);
         // run-tests passes each --INI-- line as -d, which PHP's ini scanner reads (TRUE is "1", quotes go)
         const defines = [...ini].map(([name, value]) => parseDefineArg(`${name}=${value.replaceAll('{TMP}', savePath).replaceAll('{PWD}', docroot)}`));
