@@ -7,7 +7,8 @@
  *     session_set_save_handler(new Logged());
  *
  * As PHP's files handler, read() takes the session's lock and close() releases it: a SessionHandler keeps the lock
- * of the handler it wraps. Calling a method before open() is PHP's Error "Parent session handler is not open".
+ * of the handler it wraps. As PHP 8.2: open() outside a session starting or active throws Error "Session is not
+ * active"; another method called before open() warns "Parent session handler is not open" and returns false.
  * A SessionHandler belongs to the request it was created in.
  * @module
  */
@@ -19,13 +20,13 @@ import type { SessionHandlerInterface } from '../sessions/user-handler.ts';
 import { requireRequest } from './context.ts';
 import { E_WARNING } from './error-reporting.ts';
 import type { RequestContext } from './request-context.ts';
-import { openConfiguredBackend } from './session-host.ts';
+import { openConfiguredBackend, sessionOf } from './session-host.ts';
 
-/** PHP's Error for a SessionHandler method called before open(). */
-export class SessionHandlerNotOpenError extends Error {
+/** PHP's Error for SessionHandler::open() called when no session is starting or active. */
+export class SessionNotActiveError extends Error {
   override name = 'Error';
   constructor() {
-    super('Parent session handler is not open');
+    super('Session is not active');
   }
 }
 
@@ -42,8 +43,9 @@ export class SessionHandler implements SessionHandlerInterface {
     this.#module = configured === 'user' ? 'files' : configured;
   }
 
-  #opened(): SessionBackend {
-    if (!this.#backend) throw new SessionHandlerNotOpenError();
+  /** The wrapped backend, or undefined after PHP's warning when open() was not called. */
+  #opened(method: string): SessionBackend | undefined {
+    if (!this.#backend) this.#ctx.raise(E_WARNING, `SessionHandler::${method}(): Parent session handler is not open`);
     return this.#backend;
   }
 
@@ -52,12 +54,13 @@ export class SessionHandler implements SessionHandlerInterface {
   }
 
   async open(_path: string, _name: string): Promise<boolean> {
+    if (!sessionOf(this.#ctx).opening) throw new SessionNotActiveError();
     this.#backend = await openConfiguredBackend(this.#ctx, this.#module);
     return true;
   }
 
   async close(): Promise<boolean> {
-    this.#opened();
+    if (!this.#opened('close')) return false;
     const lock = this.#lock;
     this.#lock = undefined;
     await lock?.release();
@@ -67,7 +70,8 @@ export class SessionHandler implements SessionHandlerInterface {
 
   /** The session's data in the serialize_handler format ("" when unknown), read under the wrapped handler's lock. */
   async read(id: string): Promise<string | false> {
-    const backend = this.#opened();
+    const backend = this.#opened('read');
+    if (!backend) return false;
     if (!this.#lock || this.#lock.id !== id) {
       await this.#lock?.release();
       this.#lock = undefined;
@@ -86,7 +90,8 @@ export class SessionHandler implements SessionHandlerInterface {
   }
 
   async write(id: string, data: string): Promise<boolean> {
-    const backend = this.#opened();
+    const backend = this.#opened('write');
+    if (!backend) return false;
     const vars = decodeSession(data, this.#serializeHandler());
     const maxAge = this.#ctx.ini.int('session.gc_maxlifetime') * 1000;
     const cookie = { originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString(), httpOnly: this.#ctx.ini.bool('session.cookie_httponly'), path: this.#ctx.ini.get('session.cookie_path') || '/' };
@@ -94,11 +99,13 @@ export class SessionHandler implements SessionHandlerInterface {
   }
 
   async destroy(id: string): Promise<boolean> {
-    return this.#opened().destroy(id, this.#lock?.id === id ? this.#lock : undefined);
+    const backend = this.#opened('destroy');
+    return backend ? backend.destroy(id, this.#lock?.id === id ? this.#lock : undefined) : false;
   }
 
   async gc(max_lifetime: number): Promise<number | false> {
-    return this.#opened().gc(max_lifetime);
+    const backend = this.#opened('gc');
+    return backend ? backend.gc(max_lifetime) : false;
   }
 
   /** A new ID in the configured length and alphabet. */

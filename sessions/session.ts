@@ -101,6 +101,14 @@ function fill(target: SessionData, source: SessionData): void {
   for (const key of orderedKeys(source)) target[key] = deepCopy(source[key]);
 }
 
+/** PHP's Error for a create_sid() that returns no string. */
+export class SessionIdTypeError extends Error {
+  override name = 'Error';
+  constructor() {
+    super('Session id must be a string');
+  }
+}
+
 /** `: detail` for a warning, or nothing when a user handler just returned false (PHP's text has no detail). */
 function detailOf(err: unknown): string {
   return err instanceof HandlerReturnedFalse ? '' : `: ${(err as Error).message}`;
@@ -128,6 +136,8 @@ export class PhpSession {
   #userBackend: (SessionBackend & UserBackendHooks) | undefined;
   /** The user backend whose open() succeeded and whose close() is due. */
   #opened: UserBackendHooks | undefined;
+  /** Inside session_start(), from the backend's open on: SessionHandler's methods may be called. */
+  #starting = false;
   /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
   #hasVars = false;
 
@@ -138,6 +148,11 @@ export class PhpSession {
 
   get id(): string {
     return this.#id;
+  }
+
+  /** Whether a session is active or being started: PHP's SessionHandler refuses to open outside one. */
+  get opening(): boolean {
+    return this.#starting || this.status === PHP_SESSION_ACTIVE;
   }
 
   /** The lock this request holds, if any (diagnostics and tests). */
@@ -216,18 +231,30 @@ export class PhpSession {
     }
     const backend = await this.#openBackend();
     if (!backend) return this.#fail();
+    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id))
+    this.#id = id ?? '';
+    this.#starting = true;
+    try {
+      return await this.#startWith(backend, id, fromClient, name, readAndClose);
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean): Promise<boolean> {
+    const host = this.#host;
     if (!(await this.#openUser(backend))) {
       host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
       return this.#fail();
     }
     try {
-      // strict mode refuses an unknown ID from the client or from session_id(), as PHP; a session reopened in this
-      // request keeps its ID
-      if (id !== undefined && (fromClient || id === this.#pendingId) && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
+      // strict mode refuses an ID the store does not have, whoever chose it, as PHP
+      if (id !== undefined && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
         id = undefined;
         fromClient = false;
       }
       id ??= await this.#createId(backend);
+      this.#id = id;
       if (!(await this.#acquire(backend, id))) {
         await this.#closeUser();
         return this.#fail();
@@ -240,6 +267,11 @@ export class PhpSession {
       if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
       await this.#closeUser();
       await this.#unlock();
+      // what a script's own handler throws reaches the script, as in PHP
+      if (err instanceof SessionIdTypeError || (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse))) {
+        this.#fail();
+        throw err;
+      }
       const openFailure = phpOpenFailure(err);
       if (openFailure) host.warning(`session_start(): ${openFailure}`);
       host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${openFailure ? '' : detailOf(err)}`);
@@ -273,6 +305,7 @@ export class PhpSession {
   #fail(): false {
     clear(this.data);
     this.status = PHP_SESSION_NONE;
+    this.#id = '';
     return false;
   }
 
@@ -294,7 +327,11 @@ export class PhpSession {
 
   /** A new ID: the user handler's create_sid() where it has one, else PHP's own. */
   async #createId(backend: SessionBackend): Promise<string> {
-    if (isUserBackend(backend) && backend.createSid) return backend.createSid();
+    if (isUserBackend(backend) && backend.createSid) {
+      const created: unknown = await backend.createSid();
+      if (typeof created !== 'string') throw new SessionIdTypeError();
+      return created;
+    }
     return this.#newId();
   }
 

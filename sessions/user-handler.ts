@@ -85,7 +85,7 @@ export function createUserBackend(handler: SessionHandlerInterface, options: Use
     async closeSession() {
       return (await handler.close()) !== false;
     },
-    createSid: handler.create_sid ? async () => String(await handler.create_sid!()) : undefined,
+    createSid: handler.create_sid ? async () => handler.create_sid!() : undefined,
     async read(id) {
       const raw = await handler.read(id);
       if (raw === false) throw new HandlerReturnedFalse('read');

@@ -68,6 +68,14 @@ function dump(value: unknown, indent: string): string {
     for (const [key, item] of value.props) out += `${indent}  ["${String(key)}"]=>\n${entry(item, `${indent}  `)}`;
     return `${out}${indent}}\n`;
   }
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto && proto !== Object.prototype && proto !== Array.prototype) {
+    // an instance of a script's class: PHP's object dump, public properties in declaration order
+    const props = Object.entries(value as object);
+    let out = `${indent}object(${(proto.constructor as { name: string }).name})#${handleOf(value as object)} (${props.length}) {\n`;
+    for (const [key, item] of props) out += `${indent}  ["${key}"]=>\n${entry(item, `${indent}  `)}`;
+    return `${out}${indent}}\n`;
+  }
   if (typeof value === 'object') {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const);
     let out = `${indent}array(${entries.length}) {\n`;
