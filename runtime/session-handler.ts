@@ -7,8 +7,8 @@
  *     session_set_save_handler(new Logged());
  *
  * As PHP's files handler, read() takes the session's lock and close() releases it: a SessionHandler keeps the lock
- * of the handler it wraps. As PHP 8.2: open() outside a session starting or active throws Error "Session is not
- * active"; another method called before open() warns "Parent session handler is not open" and returns false.
+ * of the handler it wraps. As PHP 8.2: a method called outside a session starting or active throws Error "Session
+ * is not active"; one called before open() warns "Parent session handler is not open" and returns false.
  * A SessionHandler belongs to the request it was created in.
  * @module
  */
@@ -43,8 +43,12 @@ export class SessionHandler implements SessionHandlerInterface {
     this.#module = configured === 'user' ? 'files' : configured;
   }
 
-  /** The wrapped backend, or undefined after PHP's warning when open() was not called. */
+  /**
+   * PHP's checks before each method: no session starting or active is an Error; a handler not opened (open() not
+   * called through the parent) is a warning, and the method answers false.
+   */
   #opened(method: string): SessionBackend | undefined {
+    if (!sessionOf(this.#ctx).opening) throw new SessionNotActiveError();
     if (!this.#backend) this.#ctx.raise(E_WARNING, `SessionHandler::${method}(): Parent session handler is not open`);
     return this.#backend;
   }
@@ -110,6 +114,7 @@ export class SessionHandler implements SessionHandlerInterface {
 
   /** A new ID in the configured length and alphabet. */
   create_sid(): string {
+    if (!sessionOf(this.#ctx).opening) throw new SessionNotActiveError();
     const ini = this.#ctx.ini;
     return createSessionId(ini.int('session.sid_length') || 32, ini.int('session.sid_bits_per_character') || 4);
   }

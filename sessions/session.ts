@@ -138,6 +138,8 @@ export class PhpSession {
   #opened: UserBackendHooks | undefined;
   /** Inside session_start(), from the backend's open on: SessionHandler's methods may be called. */
   #starting = false;
+  /** Inside the user handler's close(). */
+  #closing = false;
   /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
   #hasVars = false;
 
@@ -152,7 +154,7 @@ export class PhpSession {
 
   /** Whether a session is active or being started: PHP's SessionHandler refuses to open outside one. */
   get opening(): boolean {
-    return this.#starting || this.status === PHP_SESSION_ACTIVE;
+    return this.#starting || this.#closing || this.status === PHP_SESSION_ACTIVE;
   }
 
   /** The lock this request holds, if any (diagnostics and tests). */
@@ -322,7 +324,14 @@ export class PhpSession {
   async #closeUser(): Promise<void> {
     const opened = this.#opened;
     this.#opened = undefined;
-    await opened?.closeSession();
+    if (!opened) return;
+    // PHP calls close() while the session still counts as active
+    this.#closing = true;
+    try {
+      await opened.closeSession();
+    } finally {
+      this.#closing = false;
+    }
   }
 
   /** A new ID: the user handler's create_sid() where it has one, else PHP's own. */

@@ -105,8 +105,8 @@ export const sessionFunctions = {
     const session = sessionOf(ctx);
     const old = ctx.ini.get('session.save_handler') ?? 'files';
     if (module === undefined || module === null) return old;
-    if (module === 'user') throw new ValueError('session_module_name(): Argument #1 ($module) cannot be "user"');
     const changed = guarded(ctx, 'session_module_name', 'Session save handler module', () => {
+      if (module === 'user') throw new ValueError('session_module_name(): Argument #1 ($module) cannot be "user"');
       if (!SAVE_HANDLERS.includes(module)) {
         ctx.raise(E_WARNING, `session_module_name(): Session handler module "${module}" cannot be found`);
         return false;
@@ -184,6 +184,11 @@ export const sessionFunctions = {
     const session = sessionOf(ctx);
     const current = session.status === PHP_SESSION_ACTIVE ? session.id : (session.pendingId ?? session.id);
     if (id === undefined || id === null) return current;
+    // PHP 8.2 refuses a new ID after the headers only when the ID travels in a cookie
+    if (session.status !== PHP_SESSION_ACTIVE && !ctx.ini.bool('session.use_cookies')) {
+      session.setPendingId(id);
+      return current;
+    }
     const result = guarded(ctx, 'session_id', 'Session ID', () => session.setPendingId(id));
     return result === false ? false : current;
   },

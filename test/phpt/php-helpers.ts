@@ -5,7 +5,7 @@
  * JS → PHP: an integral number is an int, any other number a float (printed as PHP 8.2 with serialize_precision
  * -1); arrays and plain objects are PHP arrays (canonical integer keys printed as ints); Buffers are byte strings.
  */
-import { $_SERVER, echo } from 'tsfpm';
+import { $_SERVER, echo, error_reporting } from 'tsfpm';
 import { PhpFloat, PhpObject } from 'tsfpm/sessions';
 
 const INT_KEY = /^(?:0|-?[1-9]\d*)$/;
@@ -100,4 +100,20 @@ export function var_dump(...values: unknown[]): void {
     countShared(value, shared);
     echo(dump(value, ''));
   }
+}
+
+/** PHP's `@expr`: runs `call` with error_reporting 0, then restores it (also for an async call). */
+export async function silence<T>(call: () => T | Promise<T>): Promise<T> {
+  const old = error_reporting(0);
+  try {
+    return await call();
+  } finally {
+    error_reporting(old);
+  }
+}
+
+/** print_r() of an array, for the tests that print one. */
+export function print_r(value: unknown[] | Record<string, unknown>): void {
+  const entries = Object.entries(value);
+  echo(`Array\n(\n${entries.map(([k, v]) => `    [${k}] => ${String(v)}\n`).join('')})\n`);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefineArg } from '../../runtime/ini-file.ts';
+import { closeBackends } from '../../sessions/backends.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { expectfToRegex, outputMatches } from './expectf.ts';
 import { readPortedTest, type PortedTest } from './phpt-file.ts';
@@ -58,38 +59,48 @@ async function run(server: TestServer, test: PortedTest): Promise<string> {
 }
 
 describe("php-src's session tests (ext/session/tests), ported", () => {
+  let savePath: string;
+  let previousTmpdir: string | undefined;
+
+  // session.save_path is empty, as PHP's default: the temp folder, $TMPDIR, which is the runner's own folder while
+  // these tests run, so that /tmp stays clean. Backends are cached per process by save_path, so the folder is one
+  // for every server here, and the cache is emptied at the end.
+  before(() => {
+    savePath = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-sessions-'));
+    previousTmpdir = process.env['TMPDIR'];
+    process.env['TMPDIR'] = savePath;
+  });
+
+  after(async () => {
+    await closeBackends();
+    if (previousTmpdir === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previousTmpdir;
+    rmSync(savePath, { recursive: true, force: true });
+  });
+
   for (const group of groups.values()) {
     const ini = group[0]!.ini;
     describe(`with ${ini.size ? [...ini].map(([k, v]) => `${k}=${v}`).join(' ') : 'no --INI--'}`, () => {
       let server: TestServer;
       let base: string;
       let docroot: string;
-      let savePath: string;
-      let previousTmpdir: string | undefined;
 
       before(async () => {
         // php-src's tests run in a folder named tests, which some expectations name (`%stests`)
         base = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-'));
         docroot = join(base, 'tests');
         mkdirSync(docroot);
-        savePath = mkdtempSync(join(tmpdir(), 'tsfpm-phpt-sessions-'));
         copyFileSync(join(here, 'php-helpers.ts'), join(docroot, '_php.ts'));
         copyFileSync(join(here, 'save-handler.ts'), join(docroot, '_save_handler.ts'));
         for (const test of group) writeFileSync(join(docroot, `${test.name}.ts`), test.file);
         // run-tests passes each --INI-- line as -d, which PHP's ini scanner reads (TRUE is "1", quotes go)
         const defines = [...ini].map(([name, value]) => parseDefineArg(`${name}=${value.replaceAll('{TMP}', savePath).replaceAll('{PWD}', docroot)}`));
-        // an empty save_path is PHP's temp folder, $TMPDIR: the runner's own while these tests run keeps /tmp clean
-        previousTmpdir = process.env['TMPDIR'];
-        process.env['TMPDIR'] = savePath;
-        server = await startServer(docroot, { ini: { ...RUN_TESTS_INI, 'session.save_path': savePath }, defines });
+        server = await startServer(docroot, { ini: RUN_TESTS_INI, defines });
       });
 
       after(async () => {
         await server?.close();
-        if (previousTmpdir === undefined) delete process.env['TMPDIR'];
-        else process.env['TMPDIR'] = previousTmpdir;
         rmSync(base, { recursive: true, force: true });
-        rmSync(savePath, { recursive: true, force: true });
       });
 
       for (const test of group) {
