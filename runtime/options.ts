@@ -104,6 +104,9 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   'session.sid_length': { kind: 'int', builtin: '32', dev: '26', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.sid_length', v, 'startup') },
   'session.sid_bits_per_character': { kind: 'int', builtin: '4', dev: '5', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.sid_bits_per_character', v, 'startup') },
   'session.cache_limiter': { kind: 'string', builtin: 'nocache', mode: INI_ALL },
+  'session.referer_check': { kind: 'string', builtin: '', mode: INI_ALL },
+  // URLs are not rewritten to carry session IDs (php-compat.md): on in the configuration is reported and left off
+  'session.use_trans_sid': { kind: 'bool', builtin: '0', mode: INI_ALL, invalid: 'default', check: (v) => (iniBool(v) ? 'tsfpm does not rewrite URLs to carry session IDs; sessions travel in cookies' : undefined) },
   'session.cache_expire': { kind: 'int', builtin: '180', mode: INI_ALL, invalid: 'default' },
   // phpredis' session settings (6.x defaults); tsfpm locks by default where phpredis does not
   'redis.session.locking_enabled': { kind: 'bool', builtin: '1', mode: INI_ALL },

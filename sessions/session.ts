@@ -213,7 +213,8 @@ export class PhpSession {
     }
     const name = this.#setting('session.name');
     // PHP keeps the ID of a session closed in this request: a second session_start() reopens it
-    let id = this.#pendingId ?? (this.#id || undefined);
+    // an empty ID, from session_id('') too, means a new one (PHP)
+    let id = this.#pendingId || this.#id || undefined;
     let fromClient = false;
     if (id === undefined) {
       const sent = host.clientId(name);
@@ -480,9 +481,16 @@ export class PhpSession {
         this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}): the session lock expired and was taken over by another request`);
       }
     } catch (err) {
+      if (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse)) {
+        // an exception or exit() in the script's write(): PHP unwinds without calling close()
+        this.#opened = undefined;
+        this.status = PHP_SESSION_NONE;
+        await this.#unlock();
+        throw err;
+      }
       if (err instanceof HandlerReturnedFalse && isUserBackend(backend)) {
         // PHP 8.2 warns and still answers true
-        this.#host.warning(`session_write_close(): Failed to write session data using user defined save handler. (session.save_path: ${backend.savePath}, handler: ${handlerName(backend, 'write')})`);
+        this.#host.warning(`session_write_close(): Failed to write session data using user defined save handler. (session.save_path: ${backend.savePath}, handler: ${handlerName(backend, err.method)})`);
       } else {
         ok = false;
         this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}). Please verify that the current setting of session.save_path is correct (${backend.savePath})${detailOf(err)}`);

@@ -56,6 +56,11 @@ export interface UserBackendOptions {
   readonly warn: (message: string) => void;
   /** The lock to hold around the handler, or undefined for none (PHP). */
   readonly locker: SessionLocker | undefined;
+  /**
+   * Runs each call of the handler as part of the request, so that what it prints or calls reaches that request also
+   * when the session is closed at the end of the request. Default: the call as it is.
+   */
+  readonly inRequest?: <T>(call: () => T) => T;
 }
 
 /** A lock nobody takes: the backend of a user handler without tsfpm's lock never asks it. */
@@ -71,14 +76,23 @@ async function succeeded(method: string, result: Maybe<boolean | number | string
 }
 
 /** A SessionBackend that calls `handler` as PHP's mod_user does. */
-export function createUserBackend(handler: SessionHandlerInterface, options: UserBackendOptions): SessionBackend & UserBackendHooks {
+export function createUserBackend(script: SessionHandlerInterface, options: UserBackendOptions): SessionBackend & UserBackendHooks {
+  const inRequest = options.inRequest ?? (<T>(call: () => T): T => call());
+  // every method of the script's handler, called inside its request
+  const handler = new Proxy(script, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => inRequest(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
   const encode = (data: SessionData): string => encodeSession(data as never, options.serializeHandler(), options.warn).toString('utf8');
   return {
     name: 'user',
     savePath: options.savePath,
     locker: options.locker ?? NO_LOCKER,
     lockless: options.locker === undefined,
-    handler,
+    handler: script,
     async open(savePath, name) {
       return (await handler.open(savePath, name)) !== false;
     },
@@ -97,7 +111,7 @@ export function createUserBackend(handler: SessionHandlerInterface, options: Use
     },
     async touch(id, data) {
       const text = encode(data);
-      await succeeded('write', handler.updateTimestamp ? handler.updateTimestamp(id, text) : handler.write(id, text));
+      await succeeded(handler.updateTimestamp ? 'updateTimestamp' : 'write', handler.updateTimestamp ? handler.updateTimestamp(id, text) : handler.write(id, text));
     },
     async destroy(id) {
       await succeeded('destroy', handler.destroy(id));
@@ -105,9 +119,8 @@ export function createUserBackend(handler: SessionHandlerInterface, options: Use
     },
     async exists(id) {
       if (handler.validateId) return (await handler.validateId(id)) === true;
-      // mod_user without validateId: PHP's php_session_validate_sid reads and checks for data
-      const raw = await handler.read(id);
-      return typeof raw === 'string' && raw !== '';
+      // mod_user without validateId: PHP's php_session_validate_sid, which accepts any ID the handler can read
+      return (await handler.read(id)) !== false;
     },
     async gc(maxlifetime) {
       const deleted = await handler.gc(maxlifetime);

@@ -5,14 +5,15 @@
  */
 import { createSessionId, isValidIdPrefix } from '../../sessions/id.ts';
 import type { SessionLocker } from '../../sessions/lock.ts';
-import { PHP_SESSION_ACTIVE } from '../../sessions/session.ts';
+import { PHP_SESSION_ACTIVE, PHP_SESSION_DISABLED } from '../../sessions/session.ts';
 import { SAVE_HANDLERS, sessionSettingProblem } from '../../sessions/session-settings.ts';
 import { StartOptionTypeError } from '../../sessions/start-options.ts';
 import { createUserBackend, missingHandlerMethod, type SessionHandlerInterface } from '../../sessions/user-handler.ts';
 import { parseSerializeHandler } from '../../sessions/session-codec.ts';
 import { E_WARNING } from '../error-reporting.ts';
 import { PhpTypeError, ValueError } from '../errors.ts';
-import { SETTINGS } from '../options.ts';
+import { INI_USER, SETTINGS } from '../options.ts';
+import { runInRequest } from '../context.ts';
 import type { RequestContext } from '../request-context.ts';
 import { SessionHandler } from '../session-handler.ts';
 import { openConfiguredBackend, sessionOf } from '../session-host.ts';
@@ -48,11 +49,14 @@ type Callback = (...args: never[]) => unknown;
 /** The positional form's callbacks as one handler object (PHP's mod_user keeps them the same way). */
 function handlerFromCallbacks(callbacks: readonly unknown[]): SessionHandlerInterface {
   const names = ['open', 'close', 'read', 'write', 'destroy', 'gc', 'create_sid', 'validateId', 'updateTimestamp'] as const;
+  // PHP's parameter names, which its warnings use for a callback without a name of its own
+  const phpNames = ['open', 'close', 'read', 'write', 'destroy', 'gc', 'create_sid', 'validate_sid', 'update_timestamp'] as const;
   const handler: Record<string, unknown> = {};
   callbacks.forEach((fn, i) => {
     if (fn === undefined || fn === null) return;
-    if (typeof fn !== 'function') throw new PhpTypeError(`session_set_save_handler(): Argument #${i + 1} ($${names[i]}) must be a valid callback, no array or string given`);
-    handler[names[i]!] = Object.assign((...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args), { phpName: fn.name || '{closure}' });
+    if (typeof fn !== 'function') throw new PhpTypeError(`session_set_save_handler(): Argument #${i + 1} ($${phpNames[i]}) must be a valid callback, no array or string given`);
+    const name = fn.name.replace(/^bound /, '');
+    handler[names[i]!] = Object.assign((...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args), { phpName: name || phpNames[i]! });
   });
   return handler as unknown as SessionHandlerInterface;
 }
@@ -72,7 +76,9 @@ function configuredLocker(ctx: RequestContext, module: string): SessionLocker {
  * session is active or after the headers were sent, and values PHP cannot use. Undefined when allowed.
  */
 export function sessionIniRefusal(ctx: RequestContext, name: string, value: string): string | undefined {
-  if (SETTINGS[name] === undefined) return undefined;
+  const row = SETTINGS[name];
+  // a setting scripts may not change is refused by ini_set() itself, silently
+  if (row === undefined || (row.mode & INI_USER) === 0) return undefined;
   if (sessionOf(ctx).status === PHP_SESSION_ACTIVE) return 'Session ini settings cannot be changed when a session is active';
   if (ctx.headersSent) return 'Session ini settings cannot be changed after headers have already been sent';
   return sessionSettingProblem(name, value, 'runtime');
@@ -146,6 +152,7 @@ export const sessionFunctions = {
         serializeHandler: () => parseSerializeHandler(ctx.ini.get('session.serialize_handler') ?? 'php') ?? 'php',
         warn: (message) => ctx.raise(E_WARNING, message),
         locker: locked ? configuredLocker(ctx, module) : undefined,
+        inRequest: (call) => runInRequest(ctx, call),
       }),
     );
     ctx.ini.set('session.save_handler', 'user');
@@ -168,8 +175,12 @@ export const sessionFunctions = {
   session_destroy: (ctx: RequestContext): Promise<boolean> => sessionOf(ctx).destroy(),
   /** session_regenerate_id($delete_old_session = false) */
   session_regenerate_id: (ctx: RequestContext, delete_old_session = false): Promise<boolean> => sessionOf(ctx).regenerateId(delete_old_session),
-  /** session_status(): PHP_SESSION_NONE (1) or PHP_SESSION_ACTIVE (2). */
-  session_status: (ctx: RequestContext): number => sessionOf(ctx).status,
+  /** session_status(): PHP_SESSION_DISABLED (0) when the configured save handler does not exist, else NONE (1) or ACTIVE (2). */
+  session_status(ctx: RequestContext): number {
+    const session = sessionOf(ctx);
+    if (!session.userHandler && !SAVE_HANDLERS.includes(ctx.ini.get('session.save_handler') ?? 'files')) return PHP_SESSION_DISABLED;
+    return session.status;
+  },
   /** session_gc(): the number of sessions deleted; false without an active session. */
   async session_gc(ctx: RequestContext): Promise<number | false> {
     const session = sessionOf(ctx);
@@ -250,6 +261,10 @@ export const sessionFunctions = {
     httponly?: boolean | null,
   ): boolean {
     const fn = 'session_set_cookie_params()';
+    if (!ctx.ini.bool('session.use_cookies')) {
+      ctx.raise(E_WARNING, `${fn}: Session cookies cannot be used when session.use_cookies is disabled`);
+      return false;
+    }
     let params: Partial<SessionCookieParams>;
     if (typeof lifetime_or_options === 'object') {
       if (path != null || domain != null || secure != null || httponly != null) {

@@ -1,7 +1,8 @@
 /**
  * A ported php-src test: the sections of a `.phpt` file (PHP's run-tests format) with its `--FILE--` translated to
  * a TypeScript request script. `--ORIGINAL--` names the php-src test it comes from; `--INI--`, `--GET--`,
- * `--POST--`, `--COOKIE--` and the expectation (`--EXPECT--`, `--EXPECTF--`, `--EXPECTREGEX--`) are PHP's own.
+ * `--POST--`, `--COOKIE--` and the expectation (`--EXPECT--`, `--EXPECTF--`, `--EXPECTREGEX--`, `--EXPECTHEADERS--`)
+ * are PHP's own.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -19,6 +20,8 @@ export interface PortedTest {
   /** The TypeScript request script. */
   readonly file: string;
   readonly expect: { readonly kind: 'EXPECT' | 'EXPECTF' | 'EXPECTREGEX'; readonly text: string };
+  /** `--EXPECTHEADERS--`: header lines the response must have. */
+  readonly headers: readonly string[];
 }
 
 const SECTION = /^--([A-Z_]+)--$/;
@@ -70,5 +73,6 @@ export function readPortedTest(path: string): PortedTest {
     cookie: parts.get('COOKIE')?.trim(),
     file: need('FILE'),
     expect: { kind, text: parts.get(kind)! },
+    headers: (parts.get('EXPECTHEADERS') ?? '').split('\n').map((l) => l.trim()).filter(Boolean),
   };
 }

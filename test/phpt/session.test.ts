@@ -45,7 +45,7 @@ for (const test of tests) {
   groups.set(key, [...(groups.get(key) ?? []), test]);
 }
 
-async function run(server: TestServer, test: PortedTest): Promise<string> {
+async function run(server: TestServer, test: PortedTest): Promise<{ body: string; headers: string[] }> {
   const headers: Record<string, string> = {};
   if (test.cookie !== undefined) headers['cookie'] = test.cookie;
   if (test.post !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -55,7 +55,15 @@ async function run(server: TestServer, test: PortedTest): Promise<string> {
     headers,
     ...(test.post !== undefined && { body: test.post }),
   });
-  return response.text();
+  const lines = [...response.headers].filter(([name]) => name !== 'set-cookie').map(([name, value]) => `${name}: ${value}`);
+  for (const cookie of response.headers.getSetCookie()) lines.push(`set-cookie: ${cookie}`);
+  return { body: await response.text(), headers: lines };
+}
+
+/** run-tests' --EXPECTHEADERS--: each expected line is a header of the response (names case-insensitive). */
+function missingHeaders(expected: readonly string[], actual: readonly string[]): string[] {
+  const have = new Set(actual.map((line) => line.replace(/^[^:]+/, (name) => name.toLowerCase())));
+  return expected.filter((line) => !have.has(line.replace(/^[^:]+/, (name) => name.toLowerCase())));
 }
 
 describe("php-src's session tests (ext/session/tests), ported", () => {
@@ -105,7 +113,9 @@ describe("php-src's session tests (ext/session/tests), ported", () => {
 
       for (const test of group) {
         it(`${test.name}: ${test.title}`, async () => {
-          const output = await run(server, test);
+          const { body: output, headers } = await run(server, test);
+          const missing = missingHeaders(test.headers, headers);
+          if (missing.length > 0) expect.fail(`${test.name}: the response lacks --EXPECTHEADERS-- ${missing.join(' | ')}; it has:\n${headers.join('\n')}`);
           if (!outputMatches(test.expect.kind, test.expect.text, output)) {
             const wanted = test.expect.kind === 'EXPECTF' ? `${test.expect.text}\n(as ${expectfToRegex(test.expect.text.trim()).source})` : test.expect.text;
             expect.fail(`output of ${test.name} (${test.original}) does not match --${test.expect.kind}--\n--- output ---\n${output}\n--- expected ---\n${wanted}`);
