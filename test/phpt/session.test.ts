@@ -5,7 +5,7 @@
  * the expectation by run-tests.php's rules. Tests left out, and why: test/phpt/session/EXCLUDED.md.
  */
 import { expect } from 'chai';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,28 @@ function missingHeaders(expected: readonly string[], actual: readonly string[]):
   const have = new Set(actual.map((line) => line.replace(/^[^:]+/, (name) => name.toLowerCase())));
   return expected.filter((line) => !have.has(line.replace(/^[^:]+/, (name) => name.toLowerCase())));
 }
+
+/** The tests EXCLUDED.md leaves out: the names before the reason on each list line. */
+function excludedTests(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('- ') || line.startsWith('  '))
+    .flatMap((line) => line.slice(2).split(':')[0]!.split(','))
+    .map((token) => token.trim())
+    .filter((token) => /^[a-z0-9_-]+$/.test(token));
+}
+
+describe("php-src's session tests: what is ported and what is left out", () => {
+  const listing = readFileSync(join(folder, 'EXCLUDED.md'), 'utf8');
+  const excluded = excludedTests(listing);
+  const total = Number(/has (\d+) tests/.exec(listing)?.[1]);
+
+  it('names each of PHP 8.2\'s tests once, ported or left out with its reason', () => {
+    expect(new Set(excluded).size).to.equal(excluded.length);
+    expect(excluded.filter((name) => tests.some((test) => test.name === name))).to.deep.equal([]);
+    expect(tests.length + excluded.length).to.equal(total);
+  });
+});
 
 describe("php-src's session tests (ext/session/tests), ported", () => {
   let savePath: string;
