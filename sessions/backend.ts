@@ -18,6 +18,7 @@
  */
 import type { Store } from 'express-session';
 import type { HeldLock, SessionLocker } from './lock.ts';
+import { orderedKeys, recordFromEntries, recordWithout, type PhpValue } from './php-values.ts';
 
 /** $_SESSION's contents. */
 export type SessionData = { [key: string]: unknown };
@@ -78,7 +79,9 @@ export function createBackend(options: {
   close?: () => Promise<void>;
 }): SessionBackend {
   const { store, locker } = options;
-  const withCookie = (data: SessionData, cookie: StoredCookie) => ({ ...data, cookie });
+  // in $_SESSION's PHP key order, which a spread would lose for integer-like keys
+  const withCookie = (data: SessionData, cookie: StoredCookie) =>
+    recordFromEntries([...orderedKeys(data).map((key) => [key, data[key] as PhpValue] as const), ['cookie', cookie as unknown as PhpValue] as const]);
   const setFenced = store.setFenced
     ? (id: string, sess: object, lock: HeldLock) => store.setFenced!(id, sess, lock)
     : (id: string, sess: object, lock: HeldLock) => locker.fencedWrite(lock, async () => void (await call((cb) => store.set(id, sess as never, cb))));
@@ -96,8 +99,7 @@ export function createBackend(options: {
     async read(id) {
       const stored = (await call<Record<string, unknown> | null>((cb) => store.get(id, cb))) ?? null;
       if (stored === null) return null;
-      const { cookie, ...data } = stored;
-      return { data, cookie: cookie as StoredCookie | undefined };
+      return { data: recordWithout(stored, 'cookie'), cookie: stored['cookie'] as StoredCookie | undefined };
     },
     async write(id, data, cookie, lock) {
       const sess = withCookie(data, cookie);

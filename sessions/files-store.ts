@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
-import { PHP_KEY_ORDER, type PhpRecord } from './php-values.ts';
+import { recordWithout, type PhpRecord } from './php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from './session-codec.ts';
 
 export interface FilesStoreOptions {
@@ -351,13 +351,7 @@ export class FilesStore extends Store {
   }
 
   #encode(session: SessionData): Buffer {
-    const vars: PhpRecord = Object.create(null);
-    for (const [key, value] of Object.entries(session)) {
-      if (key !== 'cookie') vars[key] = value as PhpRecord[string];
-    }
-    const order = (session as { [PHP_KEY_ORDER]?: readonly string[] })[PHP_KEY_ORDER];
-    if (order !== undefined) Object.defineProperty(vars, PHP_KEY_ORDER, { value: order, writable: true, configurable: true });
-    return encodeSession(vars, this.#handler, this.#warn);
+    return encodeSession(recordWithout(session, 'cookie'), this.#handler, this.#warn);
   }
 
   /** utimes(path, now, now); false when the file does not exist. */

@@ -149,6 +149,12 @@ export function orderedKeys(value: object): string[] {
   return [...listed, ...own.filter((key) => !listedSet.has(key))];
 }
 
+/** A copy of `record` without `key` (a store's `cookie`), in its PHP key order. */
+export function recordWithout(record: object, key: string): PhpRecord {
+  const source = record as Record<string, PhpValue>;
+  return recordFromEntries(orderedKeys(record).filter((k) => k !== key).map((k) => [k, source[k]!] as const));
+}
+
 /** PHP_INT_MAX and PHP_INT_MIN. */
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
