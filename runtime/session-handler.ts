@@ -12,7 +12,7 @@
  * A SessionHandler belongs to the request it was created in.
  * @module
  */
-import type { SessionBackend } from '../sessions/backend.ts';
+import { storedCookie, type SessionBackend } from '../sessions/backend.ts';
 import { createSessionId } from '../sessions/id.ts';
 import type { HeldLock } from '../sessions/lock.ts';
 import { decodeSession, encodeSession, parseSerializeHandler } from '../sessions/session-codec.ts';
@@ -97,8 +97,8 @@ export class SessionHandler implements SessionHandlerInterface {
     const backend = this.#opened('write');
     if (!backend) return false;
     const vars = decodeSession(data, this.#serializeHandler());
-    const maxAge = this.#ctx.ini.int('session.gc_maxlifetime') * 1000;
-    const cookie = { originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString(), httpOnly: this.#ctx.ini.bool('session.cookie_httponly'), path: this.#ctx.ini.get('session.cookie_path') || '/' };
+    const ini = this.#ctx.ini;
+    const cookie = storedCookie(ini.int('session.gc_maxlifetime'), ini.bool('session.cookie_httponly'), ini.get('session.cookie_path') ?? '/');
     return backend.write(id, vars, cookie, this.#lock?.id === id ? this.#lock : undefined);
   }
 

@@ -34,6 +34,12 @@ export interface StoredCookie {
   sameSite?: string;
 }
 
+/** The cookie record stored with a session written now: express-session's expiry is session.gc_maxlifetime. */
+export function storedCookie(gcMaxlifetime: number, httpOnly: boolean, path: string, previous?: StoredCookie): StoredCookie {
+  const maxAge = gcMaxlifetime * 1000;
+  return { ...previous, originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString(), httpOnly, path: path || '/' };
+}
+
 /** What a store may offer beyond express-session's contract. */
 export interface StoreCapabilities {
   /** Whether `id` is stored, without reading it (strict mode's validate_sid). Default: a `get`. */

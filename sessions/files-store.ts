@@ -70,6 +70,13 @@ export class InvalidSessionIdError extends Error {
 const FILE_PREFIX = 'sess_';
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
 
+/** glibc's strerror() text where libuv's error description differs from it (PHP prints strerror()). */
+const STRERROR: Readonly<Record<string, string>> = {
+  ENAMETOOLONG: 'File name too long',
+  EISDIR: 'Is a directory',
+  ELOOP: 'Too many levels of symbolic links',
+};
+
 /**
  * PHP's files-handler warning for a session file that cannot be opened (ps_files_open), from the error fs.open()
  * or the flock helper gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
@@ -77,8 +84,9 @@ const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
 export function phpOpenFailure(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException | undefined;
   if (e?.syscall !== 'open' || typeof e.path !== 'string' || typeof e.errno !== 'number') return undefined;
-  const description = getSystemErrorMap().get(-Math.abs(e.errno))?.[1] ?? 'Unknown error';
-  return `open(${e.path}, O_RDWR) failed: ${description[0]!.toUpperCase()}${description.slice(1)} (${Math.abs(e.errno)})`;
+  const [code, description] = getSystemErrorMap().get(-Math.abs(e.errno)) ?? ['', 'unknown error'];
+  const text = STRERROR[code] ?? `${description[0]!.toUpperCase()}${description.slice(1)}`;
+  return `open(${e.path}, O_RDWR) failed: ${text} (${Math.abs(e.errno)})`;
 }
 
 /** Whether `id` may name a session file: 1 to 256 characters of `[A-Za-z0-9,-]` (php_session_valid_key). */

@@ -7,10 +7,14 @@
  *                                       │ abort ──► unlock, no write ──► NONE
  *                                       │ destroy ──► delete, unlock ──► NONE (id "")
  *                                       └ regenerate_id ──► lock the new ID, keep or delete the old one
+ *
+ * A script's own save handler (session_set_save_handler(), user-handler.ts) adds PHP's mod_user calls around this:
+ * open before the ID is chosen, create_sid / validateId, close after the write, and regenerate_id's close, open, read.
+ * session_encode()/session_decode() read and fill $_SESSION in the session.serialize_handler format.
  * @module
  */
 import { randomInt } from 'node:crypto';
-import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
+import { storedCookie, type SessionBackend, type SessionData, type StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
 import { phpOpenFailure } from './files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
@@ -455,14 +459,7 @@ export class PhpSession {
   }
 
   #storedCookie(): StoredCookie {
-    const maxAge = this.#int('session.gc_maxlifetime') * 1000;
-    return {
-      ...this.#cookie,
-      originalMaxAge: maxAge,
-      expires: new Date(Date.now() + maxAge).toISOString(),
-      httpOnly: this.#bool('session.cookie_httponly'),
-      path: this.#setting('session.cookie_path') || '/',
-    };
+    return storedCookie(this.#int('session.gc_maxlifetime'), this.#bool('session.cookie_httponly'), this.#setting('session.cookie_path'), this.#cookie);
   }
 
   /** session_write_close(): writes (or, unchanged with lazy_write, touches) and unlocks; false when no session is active. */
