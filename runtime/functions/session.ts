@@ -61,6 +61,12 @@ function handlerFromCallbacks(callbacks: readonly unknown[]): SessionHandlerInte
   return handler as unknown as SessionHandlerInterface;
 }
 
+/** PHP's name for an object's class: a plain object is stdClass. */
+function className(value: object): string {
+  const ctor = Object.getPrototypeOf(value)?.constructor as { name?: string } | undefined;
+  return !ctor || ctor === Object || !ctor.name ? 'stdClass' : ctor.name;
+}
+
 /** tsfpm's lock for a user handler: the configured handler's locker, opened when the session first locks. */
 function configuredLocker(ctx: RequestContext, module: string): SessionLocker {
   const locker = () => openConfiguredBackend(ctx, module).then((b) => b.locker);
@@ -131,12 +137,14 @@ export const sessionFunctions = {
   session_set_save_handler(ctx: RequestContext, handler: SessionHandlerInterface | Callback, ...rest: unknown[]): boolean {
     let object: SessionHandlerInterface;
     let registerShutdownFunction = false;
+    // PHP takes fewer than six arguments as the object form, and names what it got instead of a handler
+    const notAHandler = (given: string) => new PhpTypeError(`session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, ${given} given`);
     if (typeof handler === 'function') {
-      if (rest.length < 5) throw new PhpTypeError(`session_set_save_handler() expects exactly 2 arguments when argument #1 ($open) is an object, ${rest.length + 1} given`, 'ArgumentCountError');
+      if (rest.length < 5) throw notAHandler('Closure');
       object = handlerFromCallbacks([handler, ...rest]);
     } else {
-      const missing = handler === null || typeof handler !== 'object' ? 'open' : missingHandlerMethod(handler);
-      if (missing) throw new PhpTypeError(`session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, its method ${missing}() is missing`);
+      if (handler === null || typeof handler !== 'object') throw notAHandler(handler === null ? 'null' : typeof handler);
+      if (missingHandlerMethod(handler)) throw notAHandler(className(handler));
       object = handler;
       registerShutdownFunction = rest.length === 0 || Boolean(rest[0]);
     }

@@ -111,6 +111,38 @@ describe('session_set_save_handler()', () => {
   }
 });
 
+describe('session_set_save_handler() given something else than a handler', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({
+      'bad.ts': `
+import { PhpTypeError, echo, session_set_save_handler } from 'tsfpm';
+export default function () {
+  for (const call of [() => session_set_save_handler(() => true), () => session_set_save_handler(() => true, () => true), () => session_set_save_handler({} as never), () => session_set_save_handler({ open: () => true } as never)]) {
+    try {
+      call();
+    } catch (e) {
+      if (!(e instanceof PhpTypeError)) throw e;
+      echo(e.name + ': ' + e.message + '\\n');
+    }
+  }
+}`,
+    });
+  });
+  after(async () => {
+    await s.close();
+    rmSync(s.docroot, { recursive: true, force: true });
+  });
+
+  it("throws PHP 8.2's TypeError: fewer than six callbacks are taken as the object form", async () => {
+    // php -r: session_set_save_handler(function(){}) and (function(){}, function(){}), then (new stdClass)
+    expect(await fetch(`${s.url}/bad.ts`).then((r) => r.text())).to.equal(
+      'TypeError: session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, Closure given\n'.repeat(2) +
+        'TypeError: session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, stdClass given\n'.repeat(2),
+    );
+  });
+});
+
 describe('SessionHandler', () => {
   let s: TestServer;
   let savePath: string;
