@@ -110,9 +110,9 @@ export const SETTINGS: Readonly<Record<string, Row>> = Object.freeze({
   'session.cache_expire': { kind: 'int', builtin: '180', mode: INI_ALL, invalid: 'default' },
   // phpredis' session settings (6.x defaults); tsfpm locks by default where phpredis does not
   'redis.session.locking_enabled': { kind: 'bool', builtin: '1', mode: INI_ALL },
-  'redis.session.lock_expire': { kind: 'int', builtin: '0', mode: INI_ALL },
-  'redis.session.lock_wait_time': { kind: 'int', builtin: '20000', mode: INI_ALL },
-  'redis.session.lock_retries': { kind: 'int', builtin: '100', mode: INI_ALL },
+  'redis.session.lock_expire': { kind: 'int', builtin: '0', mode: INI_ALL, invalid: 'default' },
+  'redis.session.lock_wait_time': { kind: 'int', builtin: '20000', mode: INI_ALL, invalid: 'default' },
+  'redis.session.lock_retries': { kind: 'int', builtin: '100', mode: INI_ALL, invalid: 'default' },
   // tsfpm's session settings
   'tsfpm.session_lock_timeout': { kind: 'int', builtin: '30', mode: INI_ALL },
   'tsfpm.session_lock_readonly': { kind: 'bool', builtin: '0', mode: INI_ALL },
