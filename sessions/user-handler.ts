@@ -101,9 +101,10 @@ export function createUserBackend(script: SessionHandlerInterface, options: User
     },
     createSid: handler.create_sid ? async () => handler.create_sid!() : undefined,
     async read(id) {
-      const raw = await handler.read(id);
-      if (raw === false) throw new HandlerReturnedFalse('read');
-      return { data: decodeSession(String(raw), options.serializeHandler()), cookie: undefined };
+      const raw: unknown = await handler.read(id);
+      // PHP's mod_user takes only a string as data; false, and anything else (a forgotten return), is a failed read
+      if (typeof raw !== 'string') throw new HandlerReturnedFalse('read');
+      return { data: decodeSession(raw, options.serializeHandler()), cookie: undefined };
     },
     async write(id, data) {
       await succeeded('write', handler.write(id, encode(data)));

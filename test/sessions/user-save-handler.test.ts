@@ -143,6 +143,32 @@ export default function () {
   });
 });
 
+describe('a save handler whose read() returns no string', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer(
+      {
+        'read.ts': `
+import { echo, session_set_save_handler, session_start } from 'tsfpm';
+export default async function () {
+  session_set_save_handler({ open: () => true, close: () => true, read: () => undefined as never, write: () => true, destroy: () => true, gc: () => 0 });
+  echo(JSON.stringify(await session_start()));
+}`,
+      },
+      { ini: { display_errors: '1', html_errors: '0', 'session.save_path': '/srv/sessions' } },
+    );
+  });
+  after(async () => {
+    await s.close();
+    rmSync(s.docroot, { recursive: true, force: true });
+  });
+
+  it("fails session_start() with PHP's warning, as a read() that returned false", async () => {
+    const body = await fetch(`${s.url}/read.ts`).then((r) => r.text());
+    expect(body).to.match(/^\nWarning: session_start\(\): Failed to read session data: user \(path: \/srv\/sessions\) in \S+ on line \d+\nfalse$/);
+  });
+});
+
 describe('SessionHandler', () => {
   let s: TestServer;
   let savePath: string;
