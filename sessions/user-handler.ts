@@ -121,7 +121,7 @@ export function createUserBackend(script: SessionHandlerInterface, options: User
     async exists(id) {
       if (handler.validateId) return (await handler.validateId(id)) === true;
       // mod_user without validateId: PHP's php_session_validate_sid, which accepts any ID the handler can read
-      return (await handler.read(id)) !== false;
+      return typeof (await handler.read(id)) === 'string';
     },
     async gc(maxlifetime) {
       const deleted = await handler.gc(maxlifetime);
