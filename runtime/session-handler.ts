@@ -59,7 +59,13 @@ export class SessionHandler implements SessionHandlerInterface {
 
   async open(_path: string, _name: string): Promise<boolean> {
     if (!sessionOf(this.#ctx).opening) throw new SessionNotActiveError();
-    this.#backend = await openConfiguredBackend(this.#ctx, this.#module);
+    try {
+      this.#backend = await openConfiguredBackend(this.#ctx, this.#module);
+    } catch (err) {
+      // a store that cannot be opened (Redis down, a bad save_path): PHP's wrapped module warns and open() fails
+      this.#ctx.raise(E_WARNING, `SessionHandler::open(): ${(err as Error).message}`);
+      return false;
+    }
     return true;
   }
 
