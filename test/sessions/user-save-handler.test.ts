@@ -203,6 +203,34 @@ export default async function () {
     rmSync(savePath, { recursive: true, force: true });
   });
 
+  it("fails session_start() with PHP's warnings when the wrapped store cannot be opened", async () => {
+    const bad = await startServer(
+      {
+        'open.ts': `
+import { SessionHandler, echo, session_set_save_handler, session_start } from 'tsfpm';
+export default async function () {
+  session_set_save_handler(new SessionHandler());
+  echo(JSON.stringify(await session_start()));
+}`,
+      },
+      { ini: { 'session.save_path': '1;x;/nonexistent', display_errors: '1', html_errors: '0' } },
+    );
+    try {
+      const body = await fetch(`${bad.url}/open.ts`).then((r) => r.text());
+      const warnings = [...body.matchAll(/^Warning: (.*) in \S+ on line \d+$/gm)].map((m) => m[1]);
+      expect(warnings).to.deep.equal([
+        // the same three warnings as PHP 8.2 in php-src's gh13856.phpt (there for open_basedir)
+        'SessionHandler::open(): session.save_path: the second parameter in "1;x;/nonexistent" is invalid',
+        'SessionHandler::close(): Parent session handler is not open',
+        'session_start(): Failed to initialize storage module: user (path: 1;x;/nonexistent)',
+      ]);
+      expect(body.trimEnd().endsWith('false')).to.equal(true);
+    } finally {
+      await bad.close();
+      rmSync(bad.docroot, { recursive: true, force: true });
+    }
+  });
+
   it('wraps the configured files handler: PHP-format sess_ files that a request without a handler reads', async () => {
     const id = 'sessionhandlerfiles0000000001';
     const written = await fetch(`${s.url}/write.ts`, { headers: { cookie: `PHPSESSID=${id}` } }).then((r) => r.text());
