@@ -155,6 +155,27 @@ export function recordWithout(record: object, key: string): PhpRecord {
   return recordFromEntries(orderedKeys(record).filter((k) => k !== key).map((k) => [k, source[k]!] as const));
 }
 
+/**
+ * PHP's zend_zval_type_name() for a JS value a script passes where PHP checks types: an integral number is int,
+ * another number float, an array or prototype-less object array, a plain object stdClass, an instance its class name,
+ * a function Closure.
+ */
+export function phpTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (value instanceof PhpFloat) return 'float';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'function') return 'Closure';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+    if (proto === null) return 'array';
+    const name = proto.constructor?.name;
+    return !name || proto.constructor === Object ? 'stdClass' : name;
+  }
+  return typeof value;
+}
+
 /** PHP_INT_MAX and PHP_INT_MIN. */
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);

@@ -6,22 +6,9 @@
  * JS has one number type: an integral number is PHP's int, any other number a float. A PhpFloat is a float.
  * @module
  */
-import { PhpFloat } from './php-values.ts';
+import { phpTypeName } from './php-values.ts';
 
 export type StartOptionValue = string | number | boolean;
-
-/** PHP's zend_zval_type_name() for the value a script passed. */
-function phpTypeName(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' || value instanceof PhpFloat) return 'float';
-  if (typeof value === 'bigint') return 'int';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') {
-    const ctor = Object.getPrototypeOf(value)?.constructor as { name?: string } | undefined;
-    return !ctor || ctor === Object ? (Object.getPrototypeOf(value) === null ? 'array' : 'stdClass') : (ctor.name ?? 'object');
-  }
-  return typeof value === 'function' ? 'Closure' : typeof value;
-}
 
 /** PHP's TypeError for an option of the wrong type; the runtime gives scripts its own TypeError class with this text. */
 export class StartOptionTypeError extends TypeError {

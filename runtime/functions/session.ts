@@ -9,6 +9,7 @@ import { PHP_SESSION_ACTIVE, PHP_SESSION_DISABLED } from '../../sessions/session
 import { SAVE_HANDLERS, sessionSettingProblem } from '../../sessions/session-settings.ts';
 import { StartOptionTypeError } from '../../sessions/start-options.ts';
 import { createUserBackend, missingHandlerMethod, type SessionHandlerInterface } from '../../sessions/user-handler.ts';
+import { phpTypeName } from '../../sessions/php-values.ts';
 import { parseSerializeHandler } from '../../sessions/session-codec.ts';
 import { E_WARNING } from '../error-reporting.ts';
 import { PhpTypeError, ValueError } from '../errors.ts';
@@ -59,12 +60,6 @@ function handlerFromCallbacks(callbacks: readonly unknown[]): SessionHandlerInte
     handler[names[i]!] = Object.assign((...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args), { phpName: name || phpNames[i]! });
   });
   return handler as unknown as SessionHandlerInterface;
-}
-
-/** PHP's name for an object's class: a plain object is stdClass. */
-function className(value: object): string {
-  const ctor = Object.getPrototypeOf(value)?.constructor as { name?: string } | undefined;
-  return !ctor || ctor === Object || !ctor.name ? 'stdClass' : ctor.name;
 }
 
 /** tsfpm's lock for a user handler: the configured handler's locker, opened when the session first locks. */
@@ -140,11 +135,10 @@ export const sessionFunctions = {
     // PHP takes fewer than six arguments as the object form, and names what it got instead of a handler
     const notAHandler = (given: string) => new PhpTypeError(`session_set_save_handler(): Argument #1 ($open) must be of type SessionHandlerInterface, ${given} given`);
     if (typeof handler === 'function') {
-      if (rest.length < 5) throw notAHandler('Closure');
+      if (rest.length < 5) throw notAHandler(phpTypeName(handler));
       object = handlerFromCallbacks([handler, ...rest]);
     } else {
-      if (handler === null || typeof handler !== 'object') throw notAHandler(handler === null ? 'null' : typeof handler);
-      if (missingHandlerMethod(handler)) throw notAHandler(className(handler));
+      if (handler === null || typeof handler !== 'object' || missingHandlerMethod(handler)) throw notAHandler(phpTypeName(handler));
       object = handler;
       registerShutdownFunction = rest.length === 0 || Boolean(rest[0]);
     }
