@@ -67,13 +67,16 @@ describe('session_set_save_handler()', () => {
   for (const locked of [false, true]) {
     describe(locked ? 'with tsfpm.session_user_handler_lock=1' : 'by default, as PHP', () => {
       let s: TestServer;
+      let savePath: string;
       before(async () => {
-        s = await startServer({ 'count.ts': COUNTER }, { ini: { 'tsfpm.session_user_handler_lock': locked ? '1' : '0', 'session.save_path': tempDir() } });
+        savePath = tempDir();
+        s = await startServer({ 'count.ts': COUNTER }, { ini: { 'tsfpm.session_user_handler_lock': locked ? '1' : '0', 'session.save_path': savePath } });
       });
       after(async () => {
         for (const name of locked ? ['la', 'lb'] : ['a', 'b']) gates.open(name);
         await s.close();
         rmSync(s.docroot, { recursive: true, force: true });
+        rmSync(savePath, { recursive: true, force: true });
       });
 
       const id = locked ? 'lockedsession0000000000000001' : 'unlockedsession00000000000001';
