@@ -118,6 +118,13 @@ export const session_cache_expire = bind('session_cache_expire');
 export const session_get_cookie_params = bind('session_get_cookie_params');
 export const session_set_cookie_params = bind('session_set_cookie_params');
 export const session_create_id = bind('session_create_id');
+export const session_encode = bind('session_encode');
+export const session_decode = bind('session_decode');
+export const session_module_name = bind('session_module_name');
+export const session_set_save_handler = bind('session_set_save_handler');
+export const session_register_shutdown = bind('session_register_shutdown');
+export { SessionHandler } from './session-handler.ts';
+export type { SessionHandlerInterface } from '../sessions/user-handler.ts';
 export { PHP_SESSION_DISABLED, PHP_SESSION_NONE, PHP_SESSION_ACTIVE } from '../sessions/session.ts';
 
 // Constants

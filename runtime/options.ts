@@ -11,6 +11,7 @@
 import { SettingError } from './errors.ts';
 import { iniBool, iniQuantity } from './ini-values.ts';
 import { responseHeadersProblem } from './response-headers.ts';
+import { sessionSettingProblem } from '../sessions/session-settings.ts';
 
 /** Where a setting may be changed, as PHP's PHP_INI_* modes. */
 export const INI_USER = 1;
@@ -31,6 +32,11 @@ interface Row {
   readonly mode: number;
   /** Extra check after the kind's own parsing; returns an error message or undefined. */
   readonly check?: (value: string) => string | undefined;
+  /**
+   * What an unusable value does at start-up. `refuse` (the default): tsfpm does not start. `default`: as PHP, a
+   * `PHP Startup:` warning and the value is ignored (the default, or an earlier source's value, stays).
+   */
+  readonly invalid?: 'refuse' | 'default';
 }
 
 const positive = (v: string): string | undefined => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -75,15 +81,17 @@ const TABLE = {
   'mail.mixed_lf_and_crlf': { kind: 'bool', builtin: '0', mode: INI_SYSTEM | INI_PERDIR },
   'mail.force_extra_parameters': { kind: 'string', builtin: '', mode: INI_SYSTEM | INI_PERDIR },
   // Sessions (ext/session; php.ini-development and -production change sid_length, sid_bits_per_character, gc_divisor)
-  'session.save_handler': { kind: 'string', builtin: 'files', mode: INI_ALL, check: (v) => (['files', 'memory', 'redis', 'rediscluster'].includes(v) ? undefined : 'must be files, memory, redis or rediscluster') },
+  // A session setting PHP cannot use makes PHP warn at start-up and keep its default (ext/session's OnUpdate
+  // handlers), or, for an unknown save or serialize handler, fail at session_start(): tsfpm does the same.
+  'session.save_handler': { kind: 'string', builtin: 'files', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.save_handler', v, 'startup') },
   'session.save_path': { kind: 'string', builtin: '', mode: INI_ALL },
-  'session.name': { kind: 'string', builtin: 'PHPSESSID', mode: INI_ALL, check: (v) => (v === '' || /^\d+$/.test(v) ? `session.name "${v}" cannot be numeric or empty` : undefined) },
+  'session.name': { kind: 'string', builtin: 'PHPSESSID', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.name', v, 'startup') },
   'session.auto_start': { kind: 'bool', builtin: '0', mode: INI_PERDIR | INI_SYSTEM },
-  'session.gc_probability': { kind: 'int', builtin: '1', mode: INI_ALL },
-  'session.gc_divisor': { kind: 'int', builtin: '100', dev: '1000', mode: INI_ALL, check: positive },
-  'session.gc_maxlifetime': { kind: 'int', builtin: '1440', mode: INI_ALL },
-  'session.serialize_handler': { kind: 'string', builtin: 'php', mode: INI_ALL, check: (v) => (['php', 'php_serialize', 'php_binary'].includes(v) ? undefined : 'must be php, php_serialize or php_binary') },
-  'session.cookie_lifetime': { kind: 'int', builtin: '0', mode: INI_ALL, check: (v) => (Number(v) < 0 ? 'CookieLifetime cannot be negative' : undefined) },
+  'session.gc_probability': { kind: 'int', builtin: '1', mode: INI_ALL, invalid: 'default' },
+  'session.gc_divisor': { kind: 'int', builtin: '100', dev: '1000', mode: INI_ALL, invalid: 'default' },
+  'session.gc_maxlifetime': { kind: 'int', builtin: '1440', mode: INI_ALL, invalid: 'default' },
+  'session.serialize_handler': { kind: 'string', builtin: 'php', mode: INI_ALL },
+  'session.cookie_lifetime': { kind: 'int', builtin: '0', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.cookie_lifetime', v, 'startup') },
   'session.cookie_path': { kind: 'string', builtin: '/', mode: INI_ALL },
   'session.cookie_domain': { kind: 'string', builtin: '', mode: INI_ALL },
   'session.cookie_secure': { kind: 'bool', builtin: '0', mode: INI_ALL },
@@ -93,21 +101,25 @@ const TABLE = {
   'session.use_cookies': { kind: 'bool', builtin: '1', mode: INI_ALL },
   'session.use_only_cookies': { kind: 'bool', builtin: '1', mode: INI_ALL },
   'session.lazy_write': { kind: 'bool', builtin: '1', mode: INI_ALL },
-  'session.sid_length': { kind: 'int', builtin: '32', dev: '26', mode: INI_ALL, check: (v) => (Number(v) >= 22 && Number(v) <= 256 ? undefined : 'must be between 22 and 256') },
-  'session.sid_bits_per_character': { kind: 'int', builtin: '4', dev: '5', mode: INI_ALL, check: (v) => (['4', '5', '6'].includes(v.trim()) ? undefined : 'must be 4, 5 or 6') },
+  'session.sid_length': { kind: 'int', builtin: '32', dev: '26', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.sid_length', v, 'startup') },
+  'session.sid_bits_per_character': { kind: 'int', builtin: '4', dev: '5', mode: INI_ALL, invalid: 'default', check: (v) => sessionSettingProblem('session.sid_bits_per_character', v, 'startup') },
   'session.cache_limiter': { kind: 'string', builtin: 'nocache', mode: INI_ALL },
-  'session.cache_expire': { kind: 'int', builtin: '180', mode: INI_ALL },
+  'session.referer_check': { kind: 'string', builtin: '', mode: INI_ALL },
+  // URLs are not rewritten to carry session IDs (php-compat.md): on in the configuration is reported and left off
+  'session.use_trans_sid': { kind: 'bool', builtin: '0', mode: INI_ALL, invalid: 'default', check: (v) => (iniBool(v) ? 'tsfpm does not rewrite URLs to carry session IDs; sessions travel in cookies' : undefined) },
+  'session.cache_expire': { kind: 'int', builtin: '180', mode: INI_ALL, invalid: 'default' },
   // phpredis' session settings (6.x defaults); tsfpm locks by default where phpredis does not
   'redis.session.locking_enabled': { kind: 'bool', builtin: '1', mode: INI_ALL },
-  'redis.session.lock_expire': { kind: 'int', builtin: '0', mode: INI_ALL },
-  'redis.session.lock_wait_time': { kind: 'int', builtin: '20000', mode: INI_ALL },
-  'redis.session.lock_retries': { kind: 'int', builtin: '100', mode: INI_ALL },
+  'redis.session.lock_expire': { kind: 'int', builtin: '0', mode: INI_ALL, invalid: 'default' },
+  'redis.session.lock_wait_time': { kind: 'int', builtin: '20000', mode: INI_ALL, invalid: 'default' },
+  'redis.session.lock_retries': { kind: 'int', builtin: '100', mode: INI_ALL, invalid: 'default' },
   // tsfpm's session settings
   'tsfpm.session_lock_timeout': { kind: 'int', builtin: '30', mode: INI_ALL },
   'tsfpm.session_lock_readonly': { kind: 'bool', builtin: '0', mode: INI_ALL },
   'tsfpm.session_lock_slow_log': { kind: 'int', builtin: '10', mode: INI_ALL },
   'tsfpm.session_redis_format': { kind: 'string', builtin: 'express', mode: INI_ALL, check: (v) => (['express', 'phpredis'].includes(v) ? undefined : 'must be express or phpredis') },
   'tsfpm.session_secret': { kind: 'string', builtin: '', mode: INI_SYSTEM },
+  'tsfpm.session_user_handler_lock': { kind: 'bool', builtin: '0', mode: INI_ALL },
   // Script cache: the dev server rechecks every request, as php -S without opcache does
   'opcache.validate_timestamps': { kind: 'bool', builtin: '1', mode: INI_ALL },
   'opcache.revalidate_freq': { kind: 'int', builtin: '2', dev: '0', prod: '2', mode: INI_ALL },
@@ -197,7 +209,7 @@ export class IniSettings {
     }
     for (const { name, value, origin } of sources) {
       const row = SETTINGS[name];
-      if (row) validate(name, row, value, origin, warn);
+      if (row && !validate(name, row, value, origin, warn)) continue;
       values.set(name, value);
     }
     this.#values = values;
@@ -222,14 +234,17 @@ function defaultFor(row: Row, mode: Mode): string {
   return mode === 'production' ? (row.prod ?? dev) : dev;
 }
 
-function validate(name: string, row: Row, value: string, origin: string, warn: (message: string) => void): void {
-  const fail = (why: string): never => {
-    throw new SettingError(name, `${why} (value "${value}" from ${origin})`);
+/** Whether `value` is used: false when PHP would warn and keep the default (`invalid: 'default'`). */
+function validate(name: string, row: Row, value: string, origin: string, warn: (message: string) => void): boolean {
+  const fail = (why: string): false => {
+    if (row.invalid !== 'default') throw new SettingError(name, `${why} (value "${value}" from ${origin})`);
+    warn(`PHP Warning:  PHP Startup: ${name}: ${why} (value "${value}" from ${origin}); the value is ignored`);
+    return false;
   };
-  if (row.kind === 'int' && !/^\s*[-+]?\d+\s*$/.test(value)) fail('must be an integer');
+  if (row.kind === 'int' && !/^\s*[-+]?\d+\s*$/.test(value)) return fail('must be an integer');
   if (row.kind === 'quantity') iniQuantity(value, name, warn);
   const problem = row.check?.(value);
-  if (problem) fail(problem);
+  return problem ? fail(problem) : true;
 }
 
 /** Reads typed values through the per-request overlay that ini_set() writes. */

@@ -14,6 +14,7 @@ import { mailFunctions } from './functions/mail.ts';
 import { outputFunctions } from './functions/output.ts';
 import { requestFunctions } from './functions/request.ts';
 import { sessionFunctions } from './functions/session.ts';
+import { createOrderedRecord } from '../sessions/ordered-record.ts';
 import type { RequestContext } from './request-context.ts';
 import type { RequestVars } from './request.ts';
 
@@ -46,12 +47,15 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
 }
 
 // the superglobals, read from the request on first use (most are made only then), then kept on the
-// object as plain writable properties
-for (const name of ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV', '$_REQUEST'] as const) {
+// object as plain writable properties; $_SESSION keeps PHP's key order, integer-like keys included
+// (session_encode() and the stores write it in that order)
+const made = (ctx: RequestContext, name: (typeof SUPERGLOBALS)[number]): unknown => (name === '$_SESSION' ? createOrderedRecord<SessionVars>() : ctx.vars[name]);
+const SUPERGLOBALS = ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV', '$_REQUEST', '$_SESSION'] as const;
+for (const name of SUPERGLOBALS) {
   Object.defineProperty(prototype, name, {
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
-      const value = this[CONTEXT].vars[name];
+      const value = made(this[CONTEXT], name);
       Object.defineProperty(this, name, { value, enumerable: true, writable: true, configurable: true });
       return value;
     },
@@ -64,6 +68,5 @@ for (const name of ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV
 export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
   api[CONTEXT] = ctx;
-  api.$_SESSION = Object.create(null) as SessionVars;
   return api;
 }

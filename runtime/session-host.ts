@@ -7,6 +7,7 @@
  */
 import cookieSignature from 'cookie-signature';
 import { statSync } from 'node:fs';
+import type { SessionBackend } from '../sessions/backend.ts';
 import { openBackend } from '../sessions/backends.ts';
 import type { RedisSessionFormat } from '../sessions/redis-store.ts';
 import { parseSerializeHandler } from '../sessions/session-codec.ts';
@@ -30,6 +31,10 @@ function host(ctx: RequestContext): SessionHost {
       const fromCookie = bool('session.use_cookies') ? ctx.vars.$_COOKIE[name] : undefined;
       const fromRequest = bool('session.use_only_cookies') ? undefined : (ctx.vars.$_GET[name] ?? ctx.vars.$_POST[name]);
       const sent = typeof fromCookie === 'string' ? fromCookie : typeof fromRequest === 'string' ? fromRequest : undefined;
+      // session.referer_check: an ID that came with a Referer not containing the string is not used (PHP)
+      const referer = ctx.vars.$_SERVER['HTTP_REFERER'];
+      const check = ini.get('session.referer_check') ?? '';
+      if (check !== '' && typeof referer === 'string' && referer !== '' && !referer.includes(check)) return undefined;
       if (sent === undefined || !secret()) return sent;
       // express-session's signed cookie: `s:<id>.<signature>`; a bad signature means no ID, as there
       if (!sent.startsWith('s:')) return undefined;
@@ -80,15 +85,7 @@ function host(ctx: RequestContext): SessionHost {
         ctx.config.pool.lockReleased();
       },
     },
-    backend: () =>
-      openBackend({
-        handler: ini.get('session.save_handler') ?? 'files',
-        savePath: ini.get('session.save_path') ?? '',
-        serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
-        gcMaxlifetime: ini.int('session.gc_maxlifetime'),
-        redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
-        log: ctx.config.log,
-      }),
+    backend: () => openConfiguredBackend(ctx),
   };
 }
 
@@ -100,6 +97,19 @@ export function startSession(ctx: RequestContext, options: Record<string, unknow
   const started = sessionOf(ctx).start(options);
   startCalls.set(started, captureStack());
   return started;
+}
+
+/** The backend the request's settings name; `handler` overrides session.save_handler (SessionHandler wraps the one in effect before session_set_save_handler()). */
+export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get('session.save_handler') ?? 'files'): Promise<SessionBackend> {
+  const ini = ctx.ini;
+  return openBackend({
+    handler,
+    savePath: ini.get('session.save_path') ?? '',
+    serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
+    gcMaxlifetime: ini.int('session.gc_maxlifetime'),
+    redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
+    log: ctx.config.log,
+  });
 }
 
 /** The request's session, created on first use and closed with the request's resources. */

@@ -20,6 +20,7 @@
  */
 import type { Store } from 'express-session';
 import type { HeldLock, SessionLocker } from './lock.ts';
+import { orderedKeys, recordFromEntries, recordWithout, type PhpValue } from './php-values.ts';
 
 /** $_SESSION's contents. */
 export type SessionData = { [key: string]: unknown };
@@ -33,6 +34,12 @@ export interface StoredCookie {
   domain?: string;
   path: string;
   sameSite?: string;
+}
+
+/** The cookie record stored with a session written now: express-session's expiry is session.gc_maxlifetime. */
+export function storedCookie(gcMaxlifetime: number, httpOnly: boolean, path: string, previous?: StoredCookie): StoredCookie {
+  const maxAge = gcMaxlifetime * 1000;
+  return { ...previous, originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString(), httpOnly, path: path || '/' };
 }
 
 /** What a store may offer beyond express-session's contract. */
@@ -52,7 +59,8 @@ export interface SessionBackend {
   /** The handler name PHP's messages use: files, memory, redis. */
   readonly name: string;
   readonly savePath: string;
-  readonly store: Store & StoreCapabilities;
+  /** The express-session store; absent for a script's own save handler (session_set_save_handler). */
+  readonly store?: Store & StoreCapabilities;
   readonly locker: SessionLocker;
   /** The stored data and cookie record, or null when the ID is unknown (not an error). */
   read(id: string): Promise<StoredSession | null>;
@@ -78,10 +86,10 @@ export interface StoredSession {
   cookie: StoredCookie | undefined;
 }
 
+/** Data and cookie record apart; the data keeps PHP's key order (a spread would put integer-like keys first). */
 function split(stored: Record<string, unknown> | null): StoredSession | null {
   if (stored === null) return null;
-  const { cookie, ...data } = stored;
-  return { data, cookie: cookie as StoredCookie | undefined };
+  return { data: recordWithout(stored, 'cookie'), cookie: stored['cookie'] as StoredCookie | undefined };
 }
 
 /** Calls a callback-style store method as a promise. */
@@ -102,7 +110,9 @@ export function createBackend(options: {
   close?: () => Promise<void>;
 }): SessionBackend {
   const { store, locker } = options;
-  const withCookie = (data: SessionData, cookie: StoredCookie) => ({ ...data, cookie });
+  // in $_SESSION's PHP key order, which a spread would lose for integer-like keys
+  const withCookie = (data: SessionData, cookie: StoredCookie) =>
+    recordFromEntries([...orderedKeys(data).map((key) => [key, data[key] as PhpValue] as const), ['cookie', cookie as unknown as PhpValue] as const]);
   const setFenced = store.setFenced
     ? (id: string, sess: object, lock: HeldLock) => store.setFenced!(id, sess, lock)
     : (id: string, sess: object, lock: HeldLock) => locker.fencedWrite(lock, async () => void (await call((cb) => store.set(id, sess as never, cb))));

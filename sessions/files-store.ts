@@ -27,9 +27,10 @@ import { constants, fstat, ftruncate, read, write, type Stats } from 'node:fs';
 import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from './id.ts';
-import { PHP_KEY_ORDER, type PhpRecord } from './php-values.ts';
+import { recordWithout, type PhpRecord } from './php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from './session-codec.ts';
 
 export interface FilesStoreOptions {
@@ -104,6 +105,25 @@ export class InvalidSessionIdError extends Error {
 
 const FILE_PREFIX = 'sess_';
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+
+/** glibc's strerror() text where libuv's error description differs from it (PHP prints strerror()). */
+const STRERROR: Readonly<Record<string, string>> = {
+  ENAMETOOLONG: 'File name too long',
+  EISDIR: 'Is a directory',
+  ELOOP: 'Too many levels of symbolic links',
+};
+
+/**
+ * PHP's files-handler warning for a session file that cannot be opened (ps_files_open), from the error fs.open()
+ * or the flock helper gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
+ */
+export function phpOpenFailure(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (e?.syscall !== 'open' || typeof e.path !== 'string' || typeof e.errno !== 'number') return undefined;
+  const [code, description] = getSystemErrorMap().get(-Math.abs(e.errno)) ?? ['', 'unknown error'];
+  const text = STRERROR[code] ?? `${description[0]!.toUpperCase()}${description.slice(1)}`;
+  return `open(${e.path}, O_RDWR) failed: ${text} (${Math.abs(e.errno)})`;
+}
 
 /** Whether `id` may name a session file: 1 to 256 characters of `[A-Za-z0-9,-]` (php_session_valid_key). */
 export function validateId(id: string): boolean {
@@ -381,13 +401,7 @@ export class FilesStore extends Store {
   }
 
   #encode(session: SessionData): Buffer {
-    const vars: PhpRecord = Object.create(null);
-    for (const [key, value] of Object.entries(session)) {
-      if (key !== 'cookie') vars[key] = value as PhpRecord[string];
-    }
-    const order = (session as { [PHP_KEY_ORDER]?: readonly string[] })[PHP_KEY_ORDER];
-    if (order !== undefined) Object.defineProperty(vars, PHP_KEY_ORDER, { value: order, writable: true, configurable: true });
-    return encodeSession(vars, this.#handler, this.#warn);
+    return encodeSession(recordWithout(session, 'cookie'), this.#handler, this.#warn);
   }
 
   /** utimes(path, now, now); false when the file does not exist. */

@@ -20,3 +20,4 @@ export { RedisLocker, type RedisLockerOptions } from './redis-lock.ts';
 export { RedisSessionStore, lockKeyFor, type RedisSessionFormat, type RedisSessionStoreOptions } from './redis-store.ts';
 export { decodeSession, encodeSession, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';
 export { PHP_SESSION_ACTIVE, PHP_SESSION_DISABLED, PHP_SESSION_NONE, PhpSession, type SessionHost } from './session.ts';
+export { createUserBackend, type SessionHandlerInterface, type UserBackendOptions } from './user-handler.ts';

@@ -138,7 +138,8 @@ export function arrayEntries(value: PhpValue[] | PhpRecord | PhpMap): Array<[Php
   return entries;
 }
 
-function orderedKeys(value: object): string[] {
+/** A record's keys in PHP order: its hidden PHP_KEY_ORDER (a decoded record) first, then any others in JS order. */
+export function orderedKeys(value: object): string[] {
   const own = Object.keys(value);
   const order = (value as { [PHP_KEY_ORDER]?: readonly string[] })[PHP_KEY_ORDER];
   if (!order) return own;
@@ -146,6 +147,33 @@ function orderedKeys(value: object): string[] {
   const listed = order.filter((key) => present.has(key));
   const listedSet = new Set(listed);
   return [...listed, ...own.filter((key) => !listedSet.has(key))];
+}
+
+/** A copy of `record` without `key` (a store's `cookie`), in its PHP key order. */
+export function recordWithout(record: object, key: string): PhpRecord {
+  const source = record as Record<string, PhpValue>;
+  return recordFromEntries(orderedKeys(record).filter((k) => k !== key).map((k) => [k, source[k]!] as const));
+}
+
+/**
+ * PHP's zend_zval_type_name() for a JS value a script passes where PHP checks types: an integral number is int,
+ * another number float, an array or prototype-less object array, a plain object stdClass, an instance its class name,
+ * a function Closure.
+ */
+export function phpTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (value instanceof PhpFloat) return 'float';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'function') return 'Closure';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+    if (proto === null) return 'array';
+    const name = proto.constructor?.name;
+    return !name || proto.constructor === Object ? 'stdClass' : name;
+  }
+  return typeof value;
 }
 
 /** PHP_INT_MAX and PHP_INT_MIN. */

@@ -9,6 +9,7 @@
 import { RedisStore } from 'connect-redis';
 import type { HeldLock } from './lock.ts';
 import type { RedisLocker } from './redis-lock.ts';
+import { recordWithout } from './php-values.ts';
 import { decodeSession, encodeSession, type SessionSerializeHandler } from './session-codec.ts';
 
 export type RedisSessionFormat = 'express' | 'phpredis';
@@ -63,8 +64,7 @@ export class RedisSessionStore extends RedisStore {
         ? {
             parse: (text: string) => decodeSession(Buffer.from(text), options.serializeHandler) as never,
             stringify: (sess: object) => {
-              const { cookie: _cookie, ...data } = sess as Record<string, unknown>;
-              return encodeSession(data as never, options.serializeHandler, options.warn).toString();
+              return encodeSession(recordWithout(sess, 'cookie'), options.serializeHandler, options.warn).toString();
             },
           }
         : JSON,

@@ -7,13 +7,23 @@
  *                                       │ abort ──► unlock, no write ──► NONE
  *                                       │ destroy ──► delete, unlock ──► NONE (id "")
  *                                       └ regenerate_id ──► lock the new ID, keep or delete the old one
+ *
+ * A script's own save handler (session_set_save_handler(), user-handler.ts) adds PHP's mod_user calls around this:
+ * open before the ID is chosen, create_sid / validateId, close after the write, and regenerate_id's close, open, read.
+ * session_encode()/session_decode() read and fill $_SESSION in the session.serialize_handler format.
  * @module
  */
 import { randomInt } from 'node:crypto';
-import type { SessionBackend, SessionData, StoredCookie } from './backend.ts';
+import { storedCookie, type SessionBackend, type SessionData, type StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
+import { phpOpenFailure } from './files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock.ts';
+import { orderedKeys, PHP_KEY_ORDER } from './php-values.ts';
+import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';
+import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
+import { readAndCloseValue, startOptionText, startOptionTypeError, StartOptionTypeError } from './start-options.ts';
+import { HandlerReturnedFalse, isUserBackend, type UserBackendHooks } from './user-handler.ts';
 
 export const PHP_SESSION_DISABLED = 0;
 export const PHP_SESSION_NONE = 1;
@@ -54,6 +64,9 @@ export interface SessionLockEvents {
   released(): void;
 }
 
+/** The fingerprint of an empty session. */
+const EMPTY = '{}';
+
 function fingerprint(data: SessionData): string {
   return JSON.stringify(data, (_key, value: unknown) => {
     if (value instanceof Map) return { map: [...value.entries()] };
@@ -62,14 +75,20 @@ function fingerprint(data: SessionData): string {
   });
 }
 
-/** A copy of plain objects and arrays, so edits to $_SESSION never reach the data as read; other values are shared. */
+/**
+ * A copy of plain objects and arrays, so edits to $_SESSION never reach the data as read; other values are shared.
+ * Records keep their PHP key order (php-values.ts' PHP_KEY_ORDER).
+ */
 function deepCopy<T>(value: T): T {
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   if (value !== null && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
       const copy = Object.create(proto) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(value)) copy[k] = deepCopy(v);
+      const keys = orderedKeys(value);
+      for (const k of keys) copy[k] = deepCopy((value as Record<string, unknown>)[k]);
+      const jsOrder = Object.keys(copy);
+      if (keys.some((k, i) => jsOrder[i] !== k)) Object.defineProperty(copy, PHP_KEY_ORDER, { value: keys, writable: true, configurable: true });
       return copy as T;
     }
   }
@@ -78,6 +97,25 @@ function deepCopy<T>(value: T): T {
 
 function clear(target: SessionData): void {
   for (const key of Object.keys(target)) delete target[key];
+}
+
+/** Empties `target` ($_SESSION) and fills it with a copy of `source`, key by key in PHP order. */
+function fill(target: SessionData, source: SessionData): void {
+  clear(target);
+  for (const key of orderedKeys(source)) target[key] = deepCopy(source[key]);
+}
+
+/** PHP's Error for a create_sid() that returns no string. */
+export class SessionIdTypeError extends Error {
+  override name = 'Error';
+  constructor() {
+    super('Session id must be a string');
+  }
+}
+
+/** `: detail` for a warning, or nothing when a user handler just returned false (PHP's text has no detail). */
+function detailOf(err: unknown): string {
+  return err instanceof HandlerReturnedFalse ? '' : `: ${(err as Error).message}`;
 }
 
 export class PhpSession {
@@ -102,6 +140,16 @@ export class PhpSession {
   #starting: Promise<boolean> | undefined;
   /** The request has ended: a session_start() now (from code the request left running) is refused. */
   #ended = false;
+  /** session_set_save_handler()'s backend, replacing the configured one for this request. */
+  #userBackend: (SessionBackend & UserBackendHooks) | undefined;
+  /** The user backend whose open() succeeded and whose close() is due. */
+  #opened: UserBackendHooks | undefined;
+  /** Inside session_start(), from the backend's open on: SessionHandler's methods may be called. */
+  #opening = false;
+  /** Inside the user handler's close(). */
+  #closing = false;
+  /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
+  #hasVars = false;
 
   constructor(host: SessionHost, data: SessionData) {
     this.#host = host;
@@ -110,6 +158,11 @@ export class PhpSession {
 
   get id(): string {
     return this.#id;
+  }
+
+  /** Whether a session is active or being started: PHP's SessionHandler refuses to open outside one. */
+  get opening(): boolean {
+    return this.#opening || this.#closing || this.status === PHP_SESSION_ACTIVE;
   }
 
   /** The lock this request holds, if any (diagnostics and tests). */
@@ -203,15 +256,29 @@ export class PhpSession {
     }
     let readAndClose = false;
     for (const [key, value] of Object.entries(options)) {
+      // PHP ignores int keys; a JS object lists them as digit strings
+      if (/^(?:0|-?[1-9]\d*)$/.test(key)) continue;
+      const typeError = startOptionTypeError(key, value);
+      if (typeError) throw new StartOptionTypeError(typeError);
+      const checked = value as string | number | boolean;
       if (key === 'read_and_close') {
-        readAndClose = Boolean(value);
+        readAndClose = readAndCloseValue(checked);
         continue;
       }
-      const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-      if (!host.setSetting(`session.${key}`, text)) host.warning(`session_start(): Setting option "${key}" failed`);
+      const text = startOptionText(checked);
+      const problem = sessionSettingProblem(`session.${key}`, text, 'runtime');
+      if (problem) host.warning(`session_start(): ${problem}`);
+      if (problem || !host.setSetting(`session.${key}`, text)) host.warning(`session_start(): Setting option "${key}" failed`);
+    }
+    const startupFailure = handlerStartupFailure(this.#userBackend ? 'user' : this.#setting('session.save_handler'), this.#setting('session.serialize_handler'));
+    if (startupFailure) {
+      host.warning(`session_start(): ${startupFailure}`);
+      return this.#fail();
     }
     const name = this.#setting('session.name');
-    let id = this.#pendingId;
+    // PHP keeps the ID of a session closed in this request: a second session_start() reopens it
+    // an empty ID, from session_id('') too, means a new one (PHP)
+    let id = this.#pendingId || this.#id || undefined;
     let fromClient = false;
     if (id === undefined) {
       const sent = host.clientId(name);
@@ -231,31 +298,61 @@ export class PhpSession {
     }
     const backend = await this.#openBackend();
     if (!backend) return this.#fail();
+    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id))
+    this.#id = id ?? '';
+    this.#opening = true;
     try {
-      if (id !== undefined && fromClient && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
+      return await this.#startWith(backend, id, fromClient, name, readAndClose, unguard);
+    } finally {
+      this.#opening = false;
+    }
+  }
+
+  async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
+    const host = this.#host;
+    if (!(await this.#openUser(backend))) {
+      host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
+      return this.#fail();
+    }
+    try {
+      // strict mode refuses an ID the store does not have, whoever chose it, as PHP
+      if (id !== undefined && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
         id = undefined;
         fromClient = false;
       }
-      id ??= this.#newId();
+      id ??= await this.#createId(backend);
+      this.#id = id;
       const read = await this.#acquire(backend, id);
-      if (read === false) return this.#fail();
+      if (read === false) {
+        await this.#closeUser();
+        return this.#fail();
+      }
       const stored = read === undefined ? await backend.read(id) : backend.parse(read);
       this.#stored = stored?.data ?? {};
       unguard();
-      clear(this.data);
-      Object.assign(this.data, deepCopy(this.#stored));
+      fill(this.data, this.#stored);
       this.#cookie = stored?.cookie;
     } catch (err) {
+      if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
+      await this.#closeUser();
       await this.#unlock();
-      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath}): ${(err as Error).message}`);
+      // what a script's own handler throws reaches the script, as in PHP
+      if (err instanceof SessionIdTypeError || (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse))) {
+        this.#fail();
+        throw err;
+      }
+      const openFailure = phpOpenFailure(err);
+      if (openFailure) host.warning(`session_start(): ${openFailure}`);
+      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${openFailure ? '' : detailOf(err)}`);
       return this.#fail();
     }
+    this.#hasVars = true;
     this.#id = id;
     this.#pendingId = undefined;
     this.#backend = backend;
     this.#read = fingerprint(this.data);
     this.status = PHP_SESSION_ACTIVE;
-    if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) host.sendCookie(name, id);
+    if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
     await this.#maybeGc(backend);
     if (readAndClose) {
@@ -265,13 +362,73 @@ export class PhpSession {
     return true;
   }
 
+  /** php_session_send_cookie(): a name a cookie cannot carry is not sent, with PHP's warning; the session goes on. */
+  #sendCookie(fn: string, name: string, id: string): void {
+    if (/[=,;.[ \t\r\n\v\f]/.test(name)) {
+      this.#host.warning(`${fn}(): session.name cannot contain any of the following '=,;.[ \\t\\r\\n\\013\\014'`);
+      return;
+    }
+    this.#host.sendCookie(name, id);
+  }
+
   #fail(): false {
     clear(this.data);
     this.status = PHP_SESSION_NONE;
+    this.#id = '';
+    return false;
+  }
+
+  /** PHP's mod_user open(save_path, name), before anything else of a request's session; true for other backends. */
+  async #openUser(backend: SessionBackend): Promise<boolean> {
+    if (!isUserBackend(backend)) return true;
+    const opened = await backend.open(this.#setting('session.save_path'), this.#setting('session.name'));
+    if (opened) this.#opened = backend;
+    else await backend.closeSession();
+    return opened;
+  }
+
+  /** PHP's mod_user close(), once per successful open(). */
+  async #closeUser(): Promise<void> {
+    const opened = this.#opened;
+    this.#opened = undefined;
+    if (!opened) return;
+    // PHP calls close() while the session still counts as active
+    this.#closing = true;
+    try {
+      await opened.closeSession();
+    } finally {
+      this.#closing = false;
+    }
+  }
+
+  /** A new ID: the user handler's create_sid() where it has one, else PHP's own. */
+  async #createId(backend: SessionBackend): Promise<string> {
+    if (isUserBackend(backend) && backend.createSid) {
+      const created: unknown = await backend.createSid();
+      if (typeof created !== 'string') throw new SessionIdTypeError();
+      return created;
+    }
+    return this.#newId();
+  }
+
+  /** Data the serialize handler cannot decode: PHP destroys the session, closes it and warns. */
+  async #decodeFailed(backend: SessionBackend, id: string, fn: string): Promise<false> {
+    try {
+      await backend.destroy(id, this.#lock);
+    } finally {
+      await this.#closeUser();
+      await this.#unlock();
+      this.#host.warning(`${fn}(): ${DECODE_FAILED_MESSAGE}`);
+      this.status = PHP_SESSION_NONE;
+      this.#id = '';
+      this.#hasVars = false;
+      clear(this.data);
+    }
     return false;
   }
 
   async #openBackend(): Promise<SessionBackend | undefined> {
+    if (this.#userBackend) return this.#userBackend;
     try {
       return await this.#host.backend();
     } catch (err) {
@@ -288,6 +445,7 @@ export class PhpSession {
   async #acquire(backend: SessionBackend, id: string): Promise<false | string | null | undefined> {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
+    if (isUserBackend(backend) && backend.lockless) return undefined;
     const events = this.#host.lockEvents;
     events?.waiting(id);
     let result: AcquireResult;
@@ -351,8 +509,9 @@ export class PhpSession {
 
   async #maybeGc(backend: SessionBackend): Promise<void> {
     const probability = this.#int('session.gc_probability');
-    const divisor = this.#int('session.gc_divisor') || 100;
-    if (probability > 0 && randomInt(divisor) < probability) await this.gc(backend);
+    const divisor = this.#int('session.gc_divisor');
+    // PHP: a divisor of 0 or less collects at every start (its random draw is always 0)
+    if (probability > 0 && (divisor <= 0 ? 0 : randomInt(divisor)) < probability) await this.gc(backend);
   }
 
   /** session_gc(): the number of sessions deleted. */
@@ -367,14 +526,7 @@ export class PhpSession {
   }
 
   #storedCookie(): StoredCookie {
-    const maxAge = this.#int('session.gc_maxlifetime') * 1000;
-    return {
-      ...this.#cookie,
-      originalMaxAge: maxAge,
-      expires: new Date(Date.now() + maxAge).toISOString(),
-      httpOnly: this.#bool('session.cookie_httponly'),
-      path: this.#setting('session.cookie_path') || '/',
-    };
+    return storedCookie(this.#int('session.gc_maxlifetime'), this.#bool('session.cookie_httponly'), this.#setting('session.cookie_path'), this.#cookie);
   }
 
   /** session_write_close(): writes (or, unchanged with lazy_write, touches) and unlocks; false when no session is active. */
@@ -385,18 +537,35 @@ export class PhpSession {
     try {
       if (this.#readOnly) {
         if (fingerprint(this.data) !== this.#read) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
-      } else if (this.#bool('session.lazy_write') && fingerprint(this.data) === this.#read) {
+      } else if (this.#bool('session.lazy_write') && this.#read !== EMPTY && fingerprint(this.data) === this.#read) {
+        // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
         await backend.touch(this.#id, this.data, this.#storedCookie());
       } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock, true))) {
         ok = false;
         this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}): the session lock expired and was taken over by another request`);
       }
     } catch (err) {
-      ok = false;
-      this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}). Please verify that the current setting of session.save_path is correct (${backend.savePath}): ${(err as Error).message}`);
+      if (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse)) {
+        // an exception or exit() in the script's write(): PHP unwinds without calling close()
+        this.#opened = undefined;
+        this.status = PHP_SESSION_NONE;
+        await this.#unlock();
+        throw err;
+      }
+      if (err instanceof HandlerReturnedFalse && isUserBackend(backend)) {
+        // PHP 8.2 warns and still answers true
+        this.#host.warning(`session_write_close(): Failed to write session data using user defined save handler. (session.save_path: ${backend.savePath}, handler: ${handlerName(backend, err.method)})`);
+      } else {
+        ok = false;
+        this.#host.warning(`session_write_close(): Failed to write session data (${backend.name}). Please verify that the current setting of session.save_path is correct (${backend.savePath})${detailOf(err)}`);
+      }
     } finally {
-      await this.#unlock();
       this.status = PHP_SESSION_NONE;
+      try {
+        await this.#closeUser();
+      } finally {
+        await this.#unlock();
+      }
     }
     return ok;
   }
@@ -405,15 +574,18 @@ export class PhpSession {
   abort(): boolean {
     if (this.status !== PHP_SESSION_ACTIVE) return false;
     this.status = PHP_SESSION_NONE;
-    this.#releasing = this.#unlock().catch((err: Error) => this.#host.log(`tsfpm: session lock release failed: ${err.message}`));
+    // a synchronous user close() runs here, before abort returns, as in PHP
+    const closing = this.#closeUser();
+    this.#releasing = closing
+      .finally(() => this.#unlock())
+      .catch((err: Error) => this.#host.log(`tsfpm: session lock release failed: ${err.message}`));
     return true;
   }
 
   /** session_reset(): back to the data as read. The lock was held since the read, so it is what the store holds. */
   reset(): boolean {
     if (this.status !== PHP_SESSION_ACTIVE) return false;
-    clear(this.data);
-    Object.assign(this.data, deepCopy(this.#stored));
+    fill(this.data, this.#stored);
     return true;
   }
 
@@ -436,11 +608,16 @@ export class PhpSession {
       if (!ok) this.#host.warning('session_destroy(): Session object destruction failed: the session lock was taken over by another request');
     } catch (err) {
       ok = false;
-      this.#host.warning(`session_destroy(): Session object destruction failed: ${(err as Error).message}`);
+      this.#host.warning(`session_destroy(): Session object destruction failed${detailOf(err)}`);
     } finally {
-      await this.#unlock();
       this.status = PHP_SESSION_NONE;
       this.#id = '';
+      this.#hasVars = false;
+      try {
+        await this.#closeUser();
+      } finally {
+        await this.#unlock();
+      }
     }
     return ok;
   }
@@ -460,6 +637,7 @@ export class PhpSession {
       return false;
     }
     const backend = this.#backend!;
+    if (isUserBackend(backend)) return this.#regenerateUser(backend, deleteOld);
     const oldLock = this.#lock;
     const oldId = this.#id;
     const newId = this.#newId();
@@ -477,7 +655,101 @@ export class PhpSession {
     this.#id = newId;
     // the new ID has nothing stored yet: make sure close writes it even when nothing changed
     this.#read = '';
-    if (this.#bool('session.use_cookies')) this.#host.sendCookie(this.#setting('session.name'), newId);
+    if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
+    return true;
+  }
+
+  /**
+   * session_regenerate_id() on a user handler, in PHP's order: destroy or write the old session, close, open,
+   * create_sid, read the new ID; the data is written under it at the close. With tsfpm's lock, the new ID is
+   * locked before the old one is let go.
+   */
+  async #regenerateUser(backend: SessionBackend & UserBackendHooks, deleteOld: boolean): Promise<boolean> {
+    const oldId = this.#id;
+    try {
+      if (deleteOld) await backend.destroy(oldId, this.#lock);
+      else await backend.write(oldId, this.data, this.#storedCookie(), this.#lock);
+    } catch (err) {
+      if (!(err instanceof HandlerReturnedFalse)) throw err;
+      this.#host.warning(deleteOld ? 'session_regenerate_id(): Session object destruction failed' : 'session_regenerate_id(): Session write failed');
+      return false;
+    }
+    const oldLock = this.#lock;
+    this.#lock = undefined;
+    await this.#closeUser();
+    if (!(await this.#openUser(backend))) {
+      await oldLock?.release();
+      this.status = PHP_SESSION_NONE;
+      this.#host.warning('session_regenerate_id(): Failed to open session');
+      return false;
+    }
+    const newId = await this.#createId(backend);
+    if ((await this.#acquire(backend, newId)) === false) {
+      this.#lock = oldLock;
+      return false;
+    }
+    await oldLock?.release();
+    try {
+      await backend.read(newId);
+    } catch (err) {
+      if (!(err instanceof HandlerReturnedFalse)) throw err;
+      this.#host.warning('session_regenerate_id(): Failed to create(read) session ID: user (path: ' + backend.savePath + ')');
+      return false;
+    }
+    this.#id = newId;
+    this.#read = '';
+    if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
+    return true;
+  }
+
+  /** session_set_save_handler(): this request's sessions use `backend` from the next start on. */
+  setUserBackend(backend: (SessionBackend & UserBackendHooks) | undefined): void {
+    this.#userBackend = backend;
+  }
+
+  /** The user handler set by session_set_save_handler(), if any. */
+  get userHandler(): UserBackendHooks['handler'] | undefined {
+    return this.#userBackend?.handler;
+  }
+
+  /** The serialize handler in effect, or undefined for a name PHP does not have. */
+  #serializeHandler(): SessionSerializeHandler | undefined {
+    return parseSerializeHandler(this.#setting('session.serialize_handler'));
+  }
+
+  /**
+   * session_encode(): $_SESSION in the session.serialize_handler format; false (with PHP's warning) before any session
+   * and after session_destroy(), false without one for a session that encodes to nothing.
+   */
+  encode(): string | false {
+    const handler = this.#serializeHandler();
+    if (!this.#hasVars || handler === undefined) {
+      this.#host.warning('session_encode(): Cannot encode non-existent session');
+      return false;
+    }
+    const encoded = encodeSession(this.data as never, handler, (message) => this.#host.warning(`session_encode(): ${message}`));
+    // PHP 8.2 answers false for a session that encodes to nothing (empty, or only numeric keys skipped)
+    return encoded.length === 0 ? false : encoded.toString('utf8');
+  }
+
+  /**
+   * session_decode($data): merges the decoded variables into $_SESSION. Data that cannot be decoded destroys the
+   * session, as PHP: the stored copy is deleted, the session closed, and false returned with PHP's warning.
+   */
+  async decode(data: string): Promise<boolean> {
+    const handler = this.#serializeHandler();
+    if (this.status !== PHP_SESSION_ACTIVE || handler === undefined) {
+      this.#host.warning('session_decode(): Session data cannot be decoded when there is no active session');
+      return false;
+    }
+    let vars: SessionData;
+    try {
+      vars = decodeSession(data, handler);
+    } catch (err) {
+      if (!(err instanceof SessionDecodeError)) throw err;
+      return this.#decodeFailed(this.#backend!, this.#id, 'session_decode');
+    }
+    for (const key of orderedKeys(vars)) this.data[key] = vars[key];
     return true;
   }
 
@@ -509,4 +781,13 @@ export class PhpSession {
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
   }
+}
+
+/** `H::write` or `{closure}`: how PHP names the user handler's method in its warnings. */
+function handlerName(backend: UserBackendHooks, method: string): string {
+  const handler = backend.handler as unknown as Record<string, unknown>;
+  const named = (handler[method] as { phpName?: string } | undefined)?.phpName;
+  if (named) return named;
+  const ctor = Object.getPrototypeOf(handler)?.constructor as { name?: string } | undefined;
+  return `${ctor && ctor !== Object && ctor.name ? ctor.name : 'SessionHandler'}::${method}`;
 }

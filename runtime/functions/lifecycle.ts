@@ -3,12 +3,13 @@
  * connection state, time limits, errors and ini settings. Each takes the request first.
  * @module
  */
-import { E_ALL, E_USER_DEPRECATED, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '../error-reporting.ts';
+import { E_ALL, E_USER_DEPRECATED, E_WARNING, E_USER_ERROR, E_USER_NOTICE, E_USER_WARNING } from '../error-reporting.ts';
 import { ExitSignal, ValueError } from '../errors.ts';
 import { iniBool } from '../ini-values.ts';
 import { enterTail, fatalStatus, finishResponse } from '../lifecycle.ts';
 import { appendToLogFile } from '../log.ts';
 import type { RequestContext } from '../request-context.ts';
+import { sessionIniRefusal } from './session.ts';
 
 function exit(_ctx: RequestContext, status: string | number = 0): never {
   throw new ExitSignal(status);
@@ -94,6 +95,11 @@ export const lifecycleFunctions = {
   /** ini_set($option, $value): the old value, or false where PHP refuses the change. */
   ini_set(ctx: RequestContext, option: string, value: string | number | boolean | null): string | false {
     const text = typeof value === 'boolean' ? (value ? '1' : '') : value === null ? '' : String(value);
+    const refusal = option.startsWith('session.') ? sessionIniRefusal(ctx, option, text) : undefined;
+    if (refusal) {
+      ctx.raise(E_WARNING, `ini_set(): ${refusal}`);
+      return false;
+    }
     const old = ctx.ini.set(option, text);
     if (old !== false && option === 'ignore_user_abort') ctx.ignoreUserAbort = iniBool(text);
     return old;

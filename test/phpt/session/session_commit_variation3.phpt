@@ -1,0 +1,34 @@
+--TEST--
+Test session_commit() function : variation
+--ORIGINAL--
+php-src PHP-8.2 (8.2.32) ext/session/tests/session_commit_variation3.phpt
+--INI--
+session.auto_start=1
+--FILE--
+import { $_SESSION, echo, ob_end_flush, ob_start, session_commit, session_destroy, session_start } from 'tsfpm';
+import { var_dump } from './_php.ts';
+
+export default async function (): Promise<void> {
+  ob_start();
+
+  echo("*** Testing session_commit() : variation ***\n");
+
+  var_dump($_SESSION);
+  var_dump(await session_commit());
+  var_dump($_SESSION);
+  var_dump(await session_start());
+  var_dump(await session_destroy());
+
+  echo("Done");
+  ob_end_flush();
+}
+--EXPECT--
+*** Testing session_commit() : variation ***
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+bool(true)
+Done

@@ -1,0 +1,44 @@
+--TEST--
+Test session_start() function : variation
+--ORIGINAL--
+php-src PHP-8.2 (8.2.32) ext/session/tests/session_start_variation3.phpt
+--FILE--
+import { echo, ob_end_flush, ob_start, session_destroy, session_start, session_write_close } from 'tsfpm';
+import { var_dump } from './_php.ts';
+
+export default async function (): Promise<void> {
+  ob_start();
+
+  echo("*** Testing session_start() : variation ***\n");
+
+  var_dump(await session_start());
+  var_dump(await session_write_close());
+  var_dump(await session_start());
+  var_dump(await session_write_close());
+  var_dump(await session_start());
+  var_dump(await session_write_close());
+  var_dump(await session_start());
+  var_dump(await session_write_close());
+  var_dump(await session_start());
+  var_dump(await session_write_close());
+  var_dump(await session_destroy());
+
+  echo("Done");
+  ob_end_flush();
+}
+--EXPECTF--
+*** Testing session_start() : variation ***
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+bool(true)
+
+Warning: session_destroy(): Trying to destroy uninitialized session in %s on line %d
+bool(false)
+Done

@@ -1,0 +1,43 @@
+--TEST--
+Test session_unset() function : variation
+--ORIGINAL--
+php-src PHP-8.2 (8.2.32) ext/session/tests/session_unset_variation1.phpt
+--FILE--
+import { $_SESSION, echo, ob_end_flush, ob_start, session_destroy, session_start, session_unset } from 'tsfpm';
+import { var_dump } from './_php.ts';
+
+export default async function (): Promise<void> {
+  ob_start();
+
+  echo("*** Testing session_unset() : variation ***\n");
+
+  var_dump(session_unset());
+  var_dump(await session_start());
+  var_dump(session_unset());
+  $_SESSION["foo"] = "Hello World!";
+  var_dump($_SESSION);
+  var_dump(await session_destroy());
+  var_dump(session_unset());
+  var_dump($_SESSION);
+  var_dump(session_unset());
+
+  echo("Done");
+  ob_end_flush();
+}
+--EXPECT--
+*** Testing session_unset() : variation ***
+bool(false)
+bool(true)
+bool(true)
+array(1) {
+  ["foo"]=>
+  string(12) "Hello World!"
+}
+bool(true)
+bool(false)
+array(1) {
+  ["foo"]=>
+  string(12) "Hello World!"
+}
+bool(false)
+Done

@@ -1,0 +1,54 @@
+--TEST--
+Test session_write_close() function : variation
+--ORIGINAL--
+php-src PHP-8.2 (8.2.32) ext/session/tests/session_write_close_variation2.phpt
+--FILE--
+import { $_SESSION, echo, ob_end_flush, ob_start, session_destroy, session_start, session_write_close } from 'tsfpm';
+import { var_dump } from './_php.ts';
+
+export default async function (): Promise<void> {
+  ob_start();
+
+  echo("*** Testing session_write_close() : variation ***\n");
+
+  var_dump(await session_start());
+  var_dump($_SESSION);
+  var_dump(await session_write_close());
+  var_dump($_SESSION);
+  var_dump(await session_start());
+  var_dump($_SESSION);
+  var_dump(await session_write_close());
+  var_dump($_SESSION);
+  var_dump(await session_start());
+  var_dump($_SESSION);
+  var_dump(await session_write_close());
+  var_dump($_SESSION);
+  var_dump(await session_start());
+  var_dump(await session_destroy());
+
+  echo("Done");
+  ob_end_flush();
+}
+--EXPECT--
+*** Testing session_write_close() : variation ***
+bool(true)
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+array(0) {
+}
+bool(true)
+bool(true)
+Done
