@@ -777,7 +777,11 @@ export class PhpSession {
         .catch((err: Error) => this.#host.log(`tsfpm: closing a session started late failed (${this.#host.owner}): ${err.message}`));
       return;
     }
-    while (this.#starting) await this.#starting.catch(() => false);
+    if (this.#starting) {
+      while (this.#starting) await this.#starting.catch(() => false);
+      // what the script chained on that start (`session_start().then(…)`) runs before the session is written
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
   }
