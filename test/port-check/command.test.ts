@@ -153,11 +153,11 @@ describe('tsfpm port-check', function () {
 
     it('a server that does not start', async function () {
       if (!HAS_PHP) this.skip(); // php starts first: without it, that is the error
-      // tsfpm refuses a setting php -S accepts with a warning: the port's server exits at once
-      const { code, err } = await portCheck(['--php', PHP_DIR, '--ts', TS_DIR, '-d', 'session.sid_length=7', CASES[1]!]);
+      // tsfpm refuses a pool setting it cannot run with, which php -S ignores: the port's server exits at once
+      const { code, err } = await portCheck(['--php', PHP_DIR, '--ts', TS_DIR, '-d', 'pm.max_children=0', CASES[1]!]);
       expect(code).to.equal(2);
       expect(err).to.match(/^tsfpm port-check: tsfpm did not start \(it exited with 64\): /);
-      expect(err).to.contain('session.sid_length');
+      expect(err).to.contain('pm.max_children');
     });
 
     it('leaves no session folder behind', async () => {
