@@ -100,16 +100,17 @@ export class Router {
   #match(fsPath: string, urlPrefix: string, pathInfo: string, whole: boolean, trailingSlash: boolean, path: string): Route | undefined {
     const script = (file: string, scriptName = urlPrefix): Route => ({ kind: 'script', target: { file, scriptName, pathInfo } });
     const ext = extname(fsPath).toLowerCase();
+    // a PHP original kept beside its port (a.php next to a.ts) never hides the port: the original's links work
+    if (ext === '.php') {
+      const base = fsPath.slice(0, -ext.length);
+      for (const e of this.#scriptExtensions) if (isFile(base + e)) return script(base + e);
+    }
     const info = stat(fsPath);
     if (info?.isFile()) {
       if (this.#scriptExtensions.includes(ext)) return script(fsPath);
       if (SOURCE_EXTENSIONS.has(ext)) return { kind: 'refused', status: 404, reason: `${ext} sources are never served` };
       if (!whole) return undefined;
       return { kind: 'static', file: fsPath, urlPath: urlPrefix };
-    }
-    if (ext === '.php') {
-      const base = fsPath.slice(0, -ext.length);
-      for (const e of this.#scriptExtensions) if (isFile(base + e)) return script(base + e);
     }
     if (!info && urlPrefix !== '/' && !trailingSlash) {
       for (const e of this.#scriptExtensions) if (isFile(fsPath + e)) return script(fsPath + e);

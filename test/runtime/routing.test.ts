@@ -21,6 +21,8 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
       'app.js': 'console.log(1)',
       'lib.mts': 'export const secret = 1;',
       'legacy.php': '<?php echo "SOURCE-MARKER";',
+      'ported.php': '<?php echo "SOURCE-MARKER";',
+      'ported.ts': show,
       '.env': 'SECRET=1',
       '.git/config': '[core]',
       'big.txt': 'x'.repeat(10_000),
@@ -118,6 +120,11 @@ describe('URL to script mapping (php -S rules, tsfpm extensions)', () => {
     }
     it('treats a double-encoded dot as a name: /%252e%252e/… falls back to index.ts with PATH_INFO, as php -S', async () => {
       expect(await json('/%252e%252e/etc/passwd')).to.include({ name: '/index.ts', info: '/%2e%2e/etc/passwd' });
+    });
+    it('runs the port for /x.php when the PHP original x.php is kept beside x.ts, never showing the original', async () => {
+      const res = await rawGet(s.port, '/ported.php');
+      expect(res.status).to.equal(200);
+      expect(JSON.parse(res.body.toString())).to.include({ name: '/ported.php', file: join(s.docroot, 'ported.ts') });
     });
     it('serves the source of a .php file as nothing: /legacy.php runs legacy.ts or is a 404', async () => {
       const res = await rawGet(s.port, '/legacy.php');
