@@ -6,7 +6,7 @@
  * @module
  */
 import { STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
-import type { HeaderList } from './headers.ts';
+import { headerLine, type HeaderLine, type HeaderList } from './headers.ts';
 
 /** FPM's FastCGI output buffer size (main/fastcgi.c). */
 export const SOCKET_BUFFER = 8192;
@@ -17,6 +17,30 @@ export interface SendOptions {
   readonly charset: string;
   /** Called once for each header PHP keeps that the socket refuses (bad name or value). */
   readonly reject: (header: string, why: string) => void;
+}
+
+/** A name the socket accepts (RFC 9110 token), and a value with no control character but tab: node:http's own checks, without an exception per header. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Why the socket refuses a header, or undefined when it takes it. */
+function headerRefusal(name: string, value: string): string | undefined {
+  if (HEADER_NAME.test(name) && !BAD_HEADER_VALUE.test(value)) return undefined;
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+/** The default Content-type line for the last mimetype and charset asked for: the same for nearly every response of a server. */
+let defaultType: { type: string; line: HeaderLine } | undefined;
+
+function defaultTypeLine(type: string): HeaderLine {
+  if (defaultType?.type !== type) defaultType = { type, line: headerLine('content-type', `Content-type: ${type}`) };
+  return defaultType.line;
 }
 
 export class ResponseSink {
@@ -50,7 +74,7 @@ export class ResponseSink {
     this.#status = { code: this.#headers.status, reason: this.#headers.reason };
     if (!this.#headers.suppressContentType && !this.#headers.has('content-type')) {
       const type = options.charset && /^text\//i.test(options.mimetype) ? `${options.mimetype}; charset=${options.charset}` : options.mimetype;
-      if (type) this.#headers.header(`Content-type: ${type}`, true, 0, '');
+      if (type) this.#headers.append(defaultTypeLine(type));
     }
   }
 
@@ -114,9 +138,9 @@ export class ResponseSink {
     let status = this.#status?.code ?? this.#headers.status;
     let reason = this.#status?.reason ?? this.#headers.reason;
     const flat: string[] = [];
-    for (const [name, value] of this.#headers.pairs()) {
+    for (const { lower, name, value } of this.#headers.lines) {
       // PHP-FPM passes `Status:` to the web server, which makes it the status line (nginx does)
-      if (name.toLowerCase() === 'status') {
+      if (lower === 'status') {
         const m = /^(\d{3})\s*(.*)$/.exec(value);
         if (m) {
           status = Number(m[1]);
@@ -124,12 +148,10 @@ export class ResponseSink {
         }
         continue;
       }
-      if (contentLength !== undefined && name.toLowerCase() === 'content-length') continue;
-      try {
-        validateHeaderName(name);
-        validateHeaderValue(name, value);
-      } catch (err) {
-        options.reject(`${name}: ${value}`, (err as Error).message);
+      if (contentLength !== undefined && lower === 'content-length') continue;
+      const refusal = headerRefusal(name, value);
+      if (refusal !== undefined) {
+        options.reject(`${name}: ${value}`, refusal);
         continue;
       }
       flat.push(name, value);
