@@ -17,7 +17,7 @@ import { serveAdminPage } from './admin-pages.ts';
 import { metricsOf } from './metrics.ts';
 import { bodyReadEarlier } from './parsed-body.ts';
 import { PoolSlot } from './pool.ts';
-import { runRequest } from './lifecycle.ts';
+import { runRequest, type Outcome } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
 import { RequestContext } from './request-context.ts';
 import { Superglobals } from './request.ts';
@@ -82,9 +82,13 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     }
   };
 
-  const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
+  const runScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false): Promise<Outcome> => {
     const loaded = preloaded ?? loadScript(target.file);
-    const script = loaded instanceof Promise ? await loaded : loaded;
+    if (loaded instanceof Promise) return loaded.then((script) => startScript(req, res, slot, target, body, warnings, script, asRouter));
+    return startScript(req, res, slot, target, body, warnings, loaded, asRouter);
+  };
+
+  const startScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], script: ScriptFunction, asRouter: boolean): Promise<Outcome> => {
     const ini = new RequestIni(config.settings);
     const startup: string[] = [...warnings];
     const vars = new Superglobals(
