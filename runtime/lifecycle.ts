@@ -80,21 +80,19 @@ export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter
       }
     };
     deadline.onExpired((timeout) => settle({ timeout }));
-    runInRequest(ctx, () =>
-      queueMicrotask(() => {
-        try {
-          const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
-          if (!isThenable(value)) return settle({ value });
-          running = value;
-          value.then(
-            (value) => settle({ value }),
-            (error: unknown) => settle({ error }),
-          );
-        } catch (error) {
-          settle({ error });
-        }
-      }),
-    );
+    runInRequest(ctx, queueMicrotask, () => {
+      try {
+        const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
+        if (!isThenable(value)) return settle({ value });
+        running = value;
+        value.then(
+          (value) => settle({ value }),
+          (error: unknown) => settle({ error }),
+        );
+      } catch (error) {
+        settle({ error });
+      }
+    });
   });
 }
 

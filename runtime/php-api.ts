@@ -37,8 +37,8 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
   Object.defineProperty(prototype, name, {
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
-      const ctx = this[CONTEXT];
-      const bound = (...args: unknown[]) => impl(ctx, ...args);
+      // a bound function, not a closure: its calls pass their arguments on with no rest array
+      const bound = impl.bind(undefined, this[CONTEXT]);
       Object.defineProperty(this, name, { value: bound, enumerable: true });
       return bound;
     },

@@ -51,7 +51,8 @@ export class ResponseSink {
   #headersSent = false;
   #ended = false;
   /** The status as it was when PHP considered the headers sent: later http_response_code() calls do not reach the wire. */
-  #status: { code: number; reason: string | undefined } | undefined;
+  #status = 0;
+  #reason: string | undefined;
 
   constructor(res: ServerResponse, headers: HeaderList) {
     this.#res = res;
@@ -71,7 +72,8 @@ export class ResponseSink {
   commitHeaders(options: SendOptions): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    this.#status = { code: this.#headers.status, reason: this.#headers.reason };
+    this.#status = this.#headers.status;
+    this.#reason = this.#headers.reason;
     if (!this.#headers.suppressContentType && !this.#headers.has('content-type')) {
       const type = options.charset && /^text\//i.test(options.mimetype) ? `${options.mimetype}; charset=${options.charset}` : options.mimetype;
       if (type) this.#headers.append(defaultTypeLine(type));
@@ -135,8 +137,9 @@ export class ResponseSink {
 
   /** With `contentLength`, it replaces any Content-Length the script set: the body is known. */
   #writeHead(options: SendOptions, contentLength?: number): void {
-    let status = this.#status?.code ?? this.#headers.status;
-    let reason = this.#status?.reason ?? this.#headers.reason;
+    // commitHeaders() ran before any write: the status it took
+    let status = this.#status;
+    let reason = this.#reason;
     const flat: string[] = [];
     for (const { lower, name, value } of this.#headers.lines) {
       // PHP-FPM passes `Status:` to the web server, which makes it the status line (nginx does)
