@@ -37,8 +37,9 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
   Object.defineProperty(prototype, name, {
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
-      // a bound function, not a closure: its calls pass their arguments on with no rest array
-      const bound = impl.bind(undefined, this[CONTEXT]);
+      const ctx = this[CONTEXT];
+      // a closure here, not bind(): its frame in this file is how php-trace.ts names the PHP function that threw
+      const bound = (...args: unknown[]) => impl(ctx, ...args);
       Object.defineProperty(this, name, { value: bound, enumerable: true });
       return bound;
     },
