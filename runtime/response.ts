@@ -35,11 +35,15 @@ function headerRefusal(name: string, value: string): string | undefined {
   return undefined;
 }
 
-/** The default Content-type line for the last mimetype and charset asked for: the same for nearly every response of a server. */
-let defaultType: { type: string; line: HeaderLine } | undefined;
+/** The default Content-type line for the last default_mimetype and default_charset: the same for nearly every response of a server. */
+let defaultType: { mimetype: string; charset: string; line: HeaderLine | undefined } | undefined;
 
-function defaultTypeLine(type: string): HeaderLine {
-  if (defaultType?.type !== type) defaultType = { type, line: headerLine('content-type', `Content-type: ${type}`) };
+/** PHP's default Content-type (SAPI.c sapi_get_default_content_type): the charset only on text/* types; none for an empty mimetype. */
+function defaultTypeLine(mimetype: string, charset: string): HeaderLine | undefined {
+  if (defaultType?.mimetype !== mimetype || defaultType.charset !== charset) {
+    const type = charset && /^text\//i.test(mimetype) ? `${mimetype}; charset=${charset}` : mimetype;
+    defaultType = { mimetype, charset, line: type ? headerLine('content-type', `Content-type: ${type}`) : undefined };
+  }
   return defaultType.line;
 }
 
@@ -75,8 +79,8 @@ export class ResponseSink {
     this.#status = this.#headers.status;
     this.#reason = this.#headers.reason;
     if (!this.#headers.suppressContentType && !this.#headers.has('content-type')) {
-      const type = options.charset && /^text\//i.test(options.mimetype) ? `${options.mimetype}; charset=${options.charset}` : options.mimetype;
-      if (type) this.#headers.append(defaultTypeLine(type));
+      const line = defaultTypeLine(options.mimetype, options.charset);
+      if (line) this.#headers.append(line);
     }
   }
 
