@@ -62,9 +62,25 @@ for (const name of ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV
   });
 }
 
+// $_SESSION: an empty object until session_start() fills it in place, made on first use (a
+// null-prototype object costs about 190 bytes, and most scripts use no session)
+const ownValue = (api: object, value: unknown): void => {
+  Object.defineProperty(api, '$_SESSION', { value, enumerable: true, writable: true, configurable: true });
+};
+Object.defineProperty(prototype, '$_SESSION', {
+  enumerable: true,
+  get(this: object) {
+    const value = Object.create(null) as SessionVars;
+    ownValue(this, value);
+    return value;
+  },
+  set(this: object, value: unknown) {
+    ownValue(this, value);
+  },
+});
+
 export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
   api[CONTEXT] = ctx;
-  api.$_SESSION = Object.create(null) as SessionVars;
   return api;
 }
