@@ -118,8 +118,11 @@ function emptyVars<T>(): T {
   return Object.create(null) as T;
 }
 
+/** php://input of a request with no body: one for all, since a Buffer of length 0 cannot change. */
+const NO_INPUT = Buffer.alloc(0);
+
 export function emptyBody(): ParsedBody {
-  return { post: emptyVars(), files: emptyVars(), input: Buffer.alloc(0), tmpFiles: new Set() };
+  return { post: emptyVars(), files: emptyVars(), input: NO_INPUT, tmpFiles: new Set() };
 }
 
 /** Lets the rest of a body flow to nowhere, so that the connection can answer and be reused. */

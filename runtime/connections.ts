@@ -30,10 +30,21 @@ export interface Connection {
 
 export class Connections {
   readonly #connections = new Map<Socket, Connection>();
-  readonly #responses = new Set<ServerResponse>();
+  /** Responses in flight, and the connection each is on. */
+  readonly #responses = new Map<ServerResponse, Connection>();
   #draining = false;
+  /** A response's 'close' (node:http emits it once), with the response as `this`: one listener for every response, not one made per request. */
+  readonly #responseClosed: (this: ServerResponse) => void;
 
   constructor(http: Server) {
+    const responses = this.#responses;
+    this.#responseClosed = function (this: ServerResponse) {
+      const connection = responses.get(this);
+      if (connection === undefined) return;
+      responses.delete(this);
+      connection.open--;
+      if (connection.current?.res === this) connection.current = undefined;
+    };
     http.on('connection', (socket: Socket) => {
       const connection: Connection = { open: 0, served: 0, current: undefined };
       this.#connections.set(socket, connection);
@@ -51,17 +62,12 @@ export class Connections {
   request(req: IncomingMessage, res: ServerResponse): Connection {
     // every socket the server accepted has its record; a fresh one keeps a stray socket harmless
     const connection = this.#connections.get(req.socket) ?? { open: 0, served: 0, current: undefined };
-    const current = { req, res };
     connection.open++;
     connection.served++;
-    connection.current = current;
-    this.#responses.add(res);
+    connection.current = { req, res };
+    this.#responses.set(res, connection);
     if (this.#draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      this.#responses.delete(res);
-      connection.open--;
-      if (connection.current === current) connection.current = undefined;
-    });
+    res.on('close', this.#responseClosed);
     return connection;
   }
 
@@ -83,7 +89,7 @@ export class Connections {
   /** From now on every response closes its connection; those whose head is not out yet say so. */
   drain(): void {
     this.#draining = true;
-    for (const res of this.#responses) if (!res.headersSent) res.shouldKeepAlive = false;
+    for (const res of this.#responses.keys()) if (!res.headersSent) res.shouldKeepAlive = false;
   }
 
   /** Closes every connection with no response in flight. */

@@ -10,9 +10,9 @@ import type { RequestContext } from './request-context.ts';
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-/** Runs `fn` with `ctx` as the current request for everything it starts. */
-export function runInRequest<T>(ctx: RequestContext, fn: () => T): T {
-  return storage.run(ctx, fn);
+/** Runs `fn(...args)` with `ctx` as the current request for everything it starts. */
+export function runInRequest<A extends unknown[], T>(ctx: RequestContext, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(ctx, fn, ...args);
 }
 
 /** The current request, or undefined outside any request. */

@@ -3,12 +3,31 @@
  * finished, tsfpm.tail_timeout after it. `expired` settles when the limit passes; 0 means none.
  * The watchdog reads `expiresAt` to judge a script that blocks the event loop, where the timer
  * itself cannot fire until the script gives the loop back.
+ *
+ * Every running limit shares one timer, set for the earliest of them: a request costs no timer of
+ * its own (requests end long before their limit, so the timer seldom moves).
  * @module
  */
 import type { CallSite } from './call-site.ts';
 
+/** Limits whose time has not come, and the one timer that wakes for the earliest. */
+const running = new Set<Deadline>();
+let timer: NodeJS.Timeout | undefined;
+let timerAt = Infinity;
+
+/** Sets the shared timer for `at` (performance.now() ms) unless it already wakes by then. */
+function wakeBy(at: number): void {
+  if (timerAt <= at) return;
+  if (timer !== undefined) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(Deadline.expireDue, Math.max(0, at - performance.now()));
+  timer.unref();
+}
+
+/** Node's timers count whole milliseconds of loop time, so one may wake a fraction early by performance.now(). */
+const TIMER_SLACK_MS = 1;
+
 export class Deadline {
-  #timer: NodeJS.Timeout | undefined;
   #seconds = 0;
   #expiresAt: number | undefined;
   #passed: number | undefined;
@@ -32,6 +51,22 @@ export class Deadline {
   /** Resolves with the limit that passed; made on first use, since most requests never ask. */
   get expired(): Promise<number> {
     return (this.#expired ??= new Promise((resolve) => this.onExpired(resolve)));
+  }
+
+  /** The shared timer: every limit due passes; the timer is set again for the earliest left. */
+  static expireDue(this: void): void {
+    timer = undefined;
+    timerAt = Infinity;
+    const now = performance.now() + TIMER_SLACK_MS;
+    let next = Infinity;
+    for (const deadline of running) {
+      const at = deadline.#expiresAt!;
+      if (at <= now) {
+        deadline.clear();
+        deadline.#fire(deadline.#seconds);
+      } else if (at < next) next = at;
+    }
+    if (next !== Infinity) wakeBy(next);
   }
 
   #fire(seconds: number): void {
@@ -60,11 +95,8 @@ export class Deadline {
     this.#seconds = seconds;
     if (seconds > 0) {
       this.#expiresAt = performance.now() + seconds * 1000;
-      this.#timer = setTimeout(() => {
-        this.#expiresAt = undefined;
-        this.#fire(seconds);
-      }, seconds * 1000);
-      this.#timer.unref();
+      running.add(this);
+      wakeBy(this.#expiresAt);
     }
   }
 
@@ -75,8 +107,7 @@ export class Deadline {
   }
 
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    running.delete(this);
     this.#expiresAt = undefined;
   }
 }

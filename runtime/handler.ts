@@ -17,7 +17,7 @@ import { serveAdminPage } from './admin-pages.ts';
 import { metricsOf } from './metrics.ts';
 import { bodyReadEarlier } from './parsed-body.ts';
 import { PoolSlot } from './pool.ts';
-import { runRequest } from './lifecycle.ts';
+import { runRequest, type Outcome } from './lifecycle.ts';
 import { RequestIni } from './options.ts';
 import { RequestContext } from './request-context.ts';
 import { Superglobals } from './request.ts';
@@ -62,6 +62,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   const mailPath = config.settings.typed['tsfpm.mail_page'];
   // the body is read before any script runs, so no ini_set() can change these: read them once
   const bodyLimits = bodySettings(new RequestIni(config.settings));
+  const software = `tsfpm/${config.version}`;
   let toldEarlierParser = false;
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string): void => {
@@ -82,11 +83,14 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     }
   };
 
-  const runScript = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false) => {
+  const runScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false): Promise<Outcome> => {
     const loaded = preloaded ?? loadScript(target.file);
-    const script = loaded instanceof Promise ? await loaded : loaded;
+    if (loaded instanceof Promise) return loaded.then((script) => startScript(req, res, slot, target, body, warnings, script, asRouter));
+    return startScript(req, res, slot, target, body, warnings, loaded, asRouter);
+  };
+
+  const startScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], script: ScriptFunction, asRouter: boolean): Promise<Outcome> => {
     const ini = new RequestIni(config.settings);
-    const startup: string[] = [...warnings];
     const vars = new Superglobals(
       {
         req,
@@ -95,15 +99,15 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
         originalUrl: req.originalUrl ?? req.url ?? '/',
         mountPath: req.baseUrl ?? '',
         serverName: config.serverName ?? (req.headers.host ?? '').replace(/:\d+$/, ''),
-        software: `tsfpm/${config.version}`,
+        software,
       },
       ini,
       body,
-      (w) => startup.push(w),
+      (w) => warnings.push(w),
     );
     const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles, ini });
     ctx.slot = slot;
-    for (const w of startup) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
+    for (const w of warnings) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
     return runRequest(ctx, script, asRouter);
   };
 

@@ -9,9 +9,18 @@
 /** Result of header(): undefined when applied, or the warning PHP gives. */
 export type HeaderProblem = string | undefined;
 
-interface Line {
+/** One header line as header() kept it, with its name and value split once for the socket. */
+export interface HeaderLine {
   readonly lower: string;
   readonly text: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A line as sent: a line with no colon goes out with an empty value. */
+export function headerLine(lower: string, text: string): HeaderLine {
+  const colon = text.indexOf(':');
+  return colon === -1 ? { lower, text, name: text.trim(), value: '' } : { lower, text, name: text.slice(0, colon).trim(), value: text.slice(colon + 1).trim() };
 }
 
 function nameOf(text: string): string {
@@ -34,12 +43,17 @@ export function headerLineProblem(text: string): HeaderProblem {
 
 /** One request's headers and status, before they are sent. */
 export class HeaderList {
-  #lines: Line[] = [];
+  #lines: HeaderLine[];
   #status = 200;
   /** A status line set by `header('HTTP/1.1 418 I am a teapot')`: its reason phrase. */
   #reason: string | undefined;
   /** `Content-Type:` with an empty value: send no Content-Type at all. */
   #noContentType = false;
+
+  /** @param seed lines every response starts with (made once per server), copied: this list's header() calls do not change it. */
+  constructor(seed?: HeaderList) {
+    this.#lines = seed ? seed.#lines.slice() : [];
+  }
 
   get status(): number {
     return this.#status;
@@ -93,14 +107,19 @@ export class HeaderList {
       this.setStatus(401);
     }
     if (replace) this.remove(lower);
-    this.#lines.push({ lower, text });
+    this.#lines.push(headerLine(lower, text));
     if (responseCode > 0) this.setStatus(responseCode);
     return undefined;
   }
 
+  /** Adds a line made by headerLine(), replacing none: the default Content-type, made once per type. */
+  append(line: HeaderLine): void {
+    this.#lines.push(line);
+  }
+
   /** Adds a Set-Cookie line (setcookie(): never replaces). */
   addCookie(setCookieValue: string): void {
-    this.#lines.push({ lower: 'set-cookie', text: `Set-Cookie: ${setCookieValue}` });
+    this.#lines.push({ lower: 'set-cookie', text: `Set-Cookie: ${setCookieValue}`, name: 'Set-Cookie', value: setCookieValue.trim() });
   }
 
   /** header_remove($name), or every header when `name` is undefined. */
@@ -110,7 +129,7 @@ export class HeaderList {
       return;
     }
     const lower = name.trim().toLowerCase();
-    this.#lines = this.#lines.filter((l) => l.lower !== lower);
+    if (this.#lines.some((l) => l.lower === lower)) this.#lines = this.#lines.filter((l) => l.lower !== lower);
   }
 
   /** Removes the Set-Cookie lines of one cookie name (the session module re-sending its cookie). */
@@ -129,11 +148,8 @@ export class HeaderList {
     return this.#lines.map((l) => l.text);
   }
 
-  /** Name/value pairs in order, for writing to the socket. A line with no colon is sent with an empty value. */
-  pairs(): [string, string][] {
-    return this.#lines.map(({ text }) => {
-      const colon = text.indexOf(':');
-      return colon === -1 ? [text.trim(), ''] : [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
-    });
+  /** The lines in order, for writing to the socket. */
+  get lines(): readonly HeaderLine[] {
+    return this.#lines;
   }
 }

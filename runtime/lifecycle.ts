@@ -56,42 +56,68 @@ type Ending = { readonly value: unknown } | { readonly error: unknown } | { read
 const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
- * Starts the script as the current request, in a microtask of its own: a script terminated by the
+ * Runs `script` for `ctx` to the end of its request (or of its tail).
+ *
+ * The script starts as the current request in a microtask of its own: a script terminated by the
  * watchdog in its first synchronous stretch ends only that microtask, and the deadline still ends
- * the request. A script that returns at once costs no promise of its own.
+ * the request. A script that returns at once, leaving nothing to wait for, ends its request in
+ * that same microtask; the one promise here is the caller's.
  */
-function startScript(ctx: RequestContext, script: ScriptFunction, deadline: Deadline): { ending: Promise<Ending>; running: { settled?: PromiseLike<unknown> } } {
-  const running: { settled?: PromiseLike<unknown> } = {};
-  const ending = new Promise<Ending>((resolve) => {
-    deadline.onExpired((timeout) => resolve({ timeout }));
-    runInRequest(ctx, () =>
-      queueMicrotask(() => {
-        try {
-          const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
-          if (!isThenable(value)) return resolve({ value });
-          running.settled = value;
-          value.then(
-            (value) => resolve({ value }),
-            (error: unknown) => resolve({ error }),
-          );
-        } catch (error) {
-          resolve({ error });
-        }
-      }),
-    );
-  });
-  return { ending, running };
-}
-
-/** Runs `script` for `ctx` to the end of its request (or of its tail). */
-export async function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
+export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
   ctx.config.live.add(ctx);
   const deadline = new Deadline(ctx.ini.int('max_execution_time'));
   ctx.deadline = deadline;
+  return new Promise<Outcome>((resolve, reject) => {
+    let settled = false;
+    let running: PromiseLike<unknown> | undefined;
+    const settle = (ending: Ending): void => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(afterScript(ctx, ending, running, asRouter));
+      } catch (err) {
+        reject(err);
+      }
+    };
+    deadline.onExpired((timeout) => settle({ timeout }));
+    runInRequest(ctx, queueMicrotask, () => {
+      try {
+        const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
+        if (!isThenable(value)) return settle({ value });
+        running = value;
+        value.then(
+          (value) => settle({ value }),
+          (error: unknown) => settle({ error }),
+        );
+      } catch (error) {
+        settle({ error });
+      }
+    });
+  });
+}
+
+/** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
+function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Outcome | Promise<Outcome> {
+  if ('timeout' in ending || hasWaitUntil(ctx) || ('error' in ending && !(ending.error instanceof ExitSignal))) return settleScript(ctx, ending, running, asRouter);
+  ctx.deadline?.clear();
+  let returned: unknown;
+  if ('value' in ending) returned = ending.value;
+  else exited(ctx, ending.error as ExitSignal);
+  if (asRouter && returned === false && ctx.phase === 'running') return abandon(ctx).then(() => 'fallthrough');
+  const ended = endRequest(ctx);
+  return ended ? ended.then(() => 'done') : 'done';
+}
+
+/** exit($status): a string status is printed, as PHP does. */
+function exited(ctx: RequestContext, exit: ExitSignal): void {
+  if (typeof exit.status === 'string') ctx.output.write(exit.status);
+}
+
+/** The endings that wait: a fatal error, waitUntil() work, the time limit. */
+async function settleScript(ctx: RequestContext, winner: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Promise<Outcome> {
+  const deadline = ctx.deadline!;
   let returned: unknown;
   try {
-    const { ending, running } = startScript(ctx, script, deadline);
-    const winner = await ending;
     if ('error' in winner) throw winner.error;
     if (!('timeout' in winner) && hasWaitUntil(ctx)) {
       // waitUntil() work runs after the response, as on the platforms that defined it
@@ -104,8 +130,8 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
     }
     if ('timeout' in winner) {
       // it may go on and take a session lock: that is let go when it settles
-      if (running.settled) {
-        void Promise.resolve(running.settled)
+      if (running) {
+        void Promise.resolve(running)
           .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
           .finally(() => releaseResources(ctx, 'end'));
       }
@@ -116,7 +142,7 @@ export async function runRequest(ctx: RequestContext, script: ScriptFunction, as
     }
   } catch (err) {
     if (!(err instanceof ExitSignal)) fatal(ctx, err, undefined);
-    else if (typeof err.status === 'string') ctx.output.write(err.status);
+    else exited(ctx, err);
   } finally {
     deadline.clear();
   }
@@ -234,17 +260,32 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   requestEnded(ctx, hadTail);
 }
 
-async function endRequest(ctx: RequestContext): Promise<void> {
+/** The end of every request; it waits only for shutdown functions, resources and upload files it has. */
+function endRequest(ctx: RequestContext): Promise<void> | undefined {
   // stopped from outside (stopRequest) while the script was still going: already ended, but what
   // the script took since (a session lock it was waiting for) is let go now that it has settled
   if (ctx.phase === 'done') return releaseResources(ctx, 'end');
   const hadTail = ctx.phase === 'finished';
-  if (ctx.shutdownFunctions.length > 0) await runShutdownFunctions(ctx);
+  if (ctx.shutdownFunctions.length > 0) return runShutdownFunctions(ctx).then(() => closeRequest(ctx, hadTail));
+  return closeRequest(ctx, hadTail);
+}
+
+/** After the shutdown functions: the output flushed, what the request holds let go, the response ended. */
+function closeRequest(ctx: RequestContext, hadTail: boolean): Promise<void> | undefined {
   ctx.closing = true;
   ctx.output.endAll();
+  if (ctx.resources.length > 0 || ctx.uploads.size > 0) return letGo(ctx).then(() => respondAndEnd(ctx, hadTail));
+  respondAndEnd(ctx, hadTail);
+  return undefined;
+}
+
+async function letGo(ctx: RequestContext): Promise<void> {
   if (ctx.resources.length > 0) await releaseResources(ctx, 'end');
   // before the response ends, as PHP removes them before FPM ends the request
   if (ctx.uploads.size > 0) await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+}
+
+function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
   if (ctx.phase === 'running') {
     ctx.sapi.end(ctx.sendOptions);
     ctx.respondedAt = performance.now();

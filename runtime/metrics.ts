@@ -88,10 +88,21 @@ function createMetrics(pool: Pool): Metrics {
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(pool.counters[key]); } });
   }
 
+  // label objects made once per method and status (node:http's parser admits only the methods it
+  // knows), not per request: prom-client only reads them
+  const methodLabels = new Map<string, { method: string }>();
+  const statusLabels = new Map<string, Map<number, { method: string; status: string }>>();
   pool.observe({
     requestEnded(request) {
-      requests.inc({ method: request.method, status: String(request.status) });
-      responseTime.observe({ method: request.method }, request.responseSeconds);
+      const { method, status } = request;
+      let byMethod = methodLabels.get(method);
+      if (byMethod === undefined) methodLabels.set(method, (byMethod = { method }));
+      let byStatus = statusLabels.get(method);
+      if (byStatus === undefined) statusLabels.set(method, (byStatus = new Map()));
+      let withStatus = byStatus.get(status);
+      if (withStatus === undefined) byStatus.set(status, (withStatus = { method, status: String(status) }));
+      requests.inc(withStatus);
+      responseTime.observe(byMethod, request.responseSeconds);
       if (request.tailSeconds !== undefined) tailDuration.observe(request.tailSeconds);
     },
     lockWaited(seconds, acquired) {

@@ -39,6 +39,7 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
       const ctx = this[CONTEXT];
+      // a closure here, not bind(): its frame in this file is how php-trace.ts names the PHP function that threw
       const bound = (...args: unknown[]) => impl(ctx, ...args);
       Object.defineProperty(this, name, { value: bound, enumerable: true });
       return bound;
@@ -64,6 +65,23 @@ for (const name of SUPERGLOBALS) {
     },
   });
 }
+
+// $_SESSION: an empty object until session_start() fills it in place, made on first use (a
+// null-prototype object costs about 190 bytes, and most scripts use no session)
+const ownValue = (api: object, value: unknown): void => {
+  Object.defineProperty(api, '$_SESSION', { value, enumerable: true, writable: true, configurable: true });
+};
+Object.defineProperty(prototype, '$_SESSION', {
+  enumerable: true,
+  get(this: object) {
+    const value = Object.create(null) as SessionVars;
+    ownValue(this, value);
+    return value;
+  },
+  set(this: object, value: unknown) {
+    ownValue(this, value);
+  },
+});
 
 export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };

@@ -33,6 +33,48 @@ export interface RequestResource {
 /** Where the request is in its life. */
 export type RequestPhase = 'running' | 'finished' | 'done';
 
+/** default_mimetype and default_charset as this request's ini has them now (ini_set() may change them), and header refusals to the server log. */
+class RequestSendOptions implements SendOptions {
+  readonly #ini: RequestIni;
+  readonly #log: (line: string) => void;
+
+  constructor(ini: RequestIni, log: (line: string) => void) {
+    this.#ini = ini;
+    this.#log = log;
+  }
+
+  get mimetype(): string {
+    return this.#ini.get('default_mimetype') ?? 'text/html';
+  }
+
+  get charset(): string {
+    return this.#ini.get('default_charset') ?? '';
+  }
+
+  reject(header: string, why: string): void {
+    this.#log(`tsfpm: header "${header}" not sent: ${why}`);
+  }
+}
+
+const initialHeaders = new WeakMap<ServerConfig, HeaderList>();
+
+/**
+ * The lines every script's header list starts with, as header($line, false) before its first line
+ * (its own header() replaces them): X-Powered-By with expose_php, then tsfpm.response_headers.
+ * Both settings are per server, so the lines are parsed once.
+ */
+function initialHeadersOf(config: ServerConfig): HeaderList {
+  let headers = initialHeaders.get(config);
+  if (headers === undefined) {
+    headers = new HeaderList();
+    const ini = new RequestIni(config.settings);
+    if (ini.bool('expose_php')) headers.header(`X-Powered-By: tsfpm/${config.version}`, true, 0, '');
+    for (const { line } of responseHeaders(config.settings)) headers.header(line, false, 0, ini.get('default_charset') ?? '');
+    initialHeaders.set(config, headers);
+  }
+  return headers;
+}
+
 export const CONNECTION_NORMAL = 0;
 export const CONNECTION_ABORTED = 1;
 export const CONNECTION_TIMEOUT = 2;
@@ -48,7 +90,7 @@ export class RequestContext {
   readonly input: Buffer;
   /** Upload temp files not yet moved; deleted when the request ends. */
   readonly uploads: Set<string>;
-  readonly headers = new HeaderList();
+  readonly headers: HeaderList;
   readonly sapi: ResponseSink;
   readonly output: OutputStack;
   readonly shutdownFunctions: (() => unknown)[] = [];
@@ -103,21 +145,10 @@ export class RequestContext {
     this.uploads = init.uploads;
     this.ini = init.ini ?? new RequestIni(init.config.settings);
     this.ignoreUserAbort = this.ini.bool('ignore_user_abort');
+    this.headers = new HeaderList(initialHeadersOf(init.config));
     this.sapi = new ResponseSink(init.res, this.headers);
     this.output = new OutputStack((data) => this.#toSapi(data));
-    const ini = this.ini;
-    this.#sendOptions = {
-      get mimetype() {
-        return ini.get('default_mimetype') ?? 'text/html';
-      },
-      get charset() {
-        return ini.get('default_charset') ?? '';
-      },
-      reject: (header, why) => this.log(`tsfpm: header "${header}" not sent: ${why}`),
-    };
-    if (this.ini.bool('expose_php')) this.headers.header(`X-Powered-By: tsfpm/${init.config.version}`, true, 0, '');
-    // as header($line, false) before the script's first line: its own header() replaces them
-    for (const { line } of responseHeaders(init.config.settings)) this.headers.header(line, false, 0, this.ini.get('default_charset') ?? '');
+    this.#sendOptions = new RequestSendOptions(this.ini, init.config.log);
     const buffering = this.ini.quantity('output_buffering');
     if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
   }

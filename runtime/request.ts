@@ -37,7 +37,7 @@ export interface RequestFacts {
 
 const empty = <T>(): T => Object.create(null) as T;
 
-function hasKeys(o: object): boolean {
+function hasKeys(o: object | undefined): boolean {
   for (const _ in o) return true;
   return false;
 }
@@ -108,14 +108,16 @@ function serverVars(facts: RequestFacts, conn: ConnectionFacts): ServerVars {
 }
 
 /**
- * The superglobals of one request. $_GET, $_POST, $_COOKIE and $_FILES are made when the request
+ * The superglobals of one request. $_GET, $_POST, $_COOKIE and $_FILES are parsed when the request
  * starts, since their parsing raises PHP's startup warnings; $_SERVER, $_ENV and $_REQUEST when
  * first read, as PHP's auto_globals_jit makes them. A script may replace any of them.
  */
 export class Superglobals implements RequestVars {
-  $_GET: InputVars;
+  // $_GET and $_COOKIE stay undefined while empty, and are made when first read: a null-prototype
+  // object costs about 190 bytes, and most requests have no query or cookie
+  #get: InputVars | undefined;
+  #cookie: InputVars | undefined;
   $_POST: InputVars;
-  $_COOKIE: InputVars;
   $_FILES: RequestVars['$_FILES'];
   readonly #facts: RequestFacts;
   readonly #conn: ConnectionFacts;
@@ -133,25 +135,44 @@ export class Superglobals implements RequestVars {
     this.#order = order;
     // request_order, or variables_order when it is empty
     this.#requestOrder = (ini.get('request_order') || order).toUpperCase();
-    const limits = { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') };
     const url = facts.originalUrl;
     const q = url.indexOf('?');
-    this.$_GET = order.includes('G') && q !== -1 && q < url.length - 1 ? parseQueryString(url.slice(q + 1), limits, warn, 'get') : empty();
-    this.$_POST = order.includes('P') ? body.post : empty();
     const cookie = facts.req.headers.cookie;
-    this.$_COOKIE = order.includes('C') && cookie ? parseCookieHeader(cookie, limits, warn) : empty();
+    const query = order.includes('G') && q !== -1 && q < url.length - 1;
+    if (query || (order.includes('C') && cookie)) {
+      const limits = { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') };
+      if (query) this.#get = parseQueryString(url.slice(q + 1), limits, warn, 'get');
+      if (order.includes('C') && cookie) this.#cookie = parseCookieHeader(cookie, limits, warn);
+    }
+    this.$_POST = order.includes('P') ? body.post : empty();
     this.$_FILES = body.files;
     // made now from the sources as they are (PHP makes it when the script is compiled, before any
     // line runs); with nothing to copy it waits for a first read
-    if (hasKeys(this.$_GET) || hasKeys(this.$_POST) || hasKeys(this.$_COOKIE)) {
+    if (hasKeys(this.#get) || hasKeys(this.$_POST) || hasKeys(this.#cookie)) {
       const request: InputVars = empty();
       for (const letter of this.#requestOrder) {
         // later sources override earlier ones
-        const source = letter === 'G' ? this.$_GET : letter === 'P' ? this.$_POST : letter === 'C' ? this.$_COOKIE : undefined;
+        const source = letter === 'G' ? this.#get : letter === 'P' ? this.$_POST : letter === 'C' ? this.#cookie : undefined;
         if (source) Object.assign(request, source);
       }
       this.#request = request;
     }
+  }
+
+  get $_GET(): InputVars {
+    return (this.#get ??= empty<InputVars>());
+  }
+
+  set $_GET(value: InputVars) {
+    this.#get = value;
+  }
+
+  get $_COOKIE(): InputVars {
+    return (this.#cookie ??= empty<InputVars>());
+  }
+
+  set $_COOKIE(value: InputVars) {
+    this.#cookie = value;
   }
 
   get $_SERVER(): ServerVars {

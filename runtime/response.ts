@@ -6,7 +6,7 @@
  * @module
  */
 import { STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
-import type { HeaderList } from './headers.ts';
+import { headerLine, type HeaderLine, type HeaderList } from './headers.ts';
 
 /** FPM's FastCGI output buffer size (main/fastcgi.c). */
 export const SOCKET_BUFFER = 8192;
@@ -19,6 +19,34 @@ export interface SendOptions {
   readonly reject: (header: string, why: string) => void;
 }
 
+/** A name the socket accepts (RFC 9110 token), and a value with no control character but tab: node:http's own checks, without an exception per header. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Why the socket refuses a header, or undefined when it takes it. */
+function headerRefusal(name: string, value: string): string | undefined {
+  if (HEADER_NAME.test(name) && !BAD_HEADER_VALUE.test(value)) return undefined;
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+/** The default Content-type line for the last default_mimetype and default_charset: the same for nearly every response of a server. */
+let defaultType: { mimetype: string; charset: string; line: HeaderLine | undefined } | undefined;
+
+/** PHP's default Content-type (SAPI.c sapi_get_default_content_type): the charset only on text/* types; none for an empty mimetype. */
+function defaultTypeLine(mimetype: string, charset: string): HeaderLine | undefined {
+  if (defaultType?.mimetype !== mimetype || defaultType.charset !== charset) {
+    const type = charset && /^text\//i.test(mimetype) ? `${mimetype}; charset=${charset}` : mimetype;
+    defaultType = { mimetype, charset, line: type ? headerLine('content-type', `Content-type: ${type}`) : undefined };
+  }
+  return defaultType.line;
+}
+
 export class ResponseSink {
   readonly #res: ServerResponse;
   readonly #headers: HeaderList;
@@ -27,7 +55,8 @@ export class ResponseSink {
   #headersSent = false;
   #ended = false;
   /** The status as it was when PHP considered the headers sent: later http_response_code() calls do not reach the wire. */
-  #status: { code: number; reason: string | undefined } | undefined;
+  #status = 0;
+  #reason: string | undefined;
 
   constructor(res: ServerResponse, headers: HeaderList) {
     this.#res = res;
@@ -47,10 +76,11 @@ export class ResponseSink {
   commitHeaders(options: SendOptions): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    this.#status = { code: this.#headers.status, reason: this.#headers.reason };
+    this.#status = this.#headers.status;
+    this.#reason = this.#headers.reason;
     if (!this.#headers.suppressContentType && !this.#headers.has('content-type')) {
-      const type = options.charset && /^text\//i.test(options.mimetype) ? `${options.mimetype}; charset=${options.charset}` : options.mimetype;
-      if (type) this.#headers.header(`Content-type: ${type}`, true, 0, '');
+      const line = defaultTypeLine(options.mimetype, options.charset);
+      if (line) this.#headers.append(line);
     }
   }
 
@@ -111,12 +141,13 @@ export class ResponseSink {
 
   /** With `contentLength`, it replaces any Content-Length the script set: the body is known. */
   #writeHead(options: SendOptions, contentLength?: number): void {
-    let status = this.#status?.code ?? this.#headers.status;
-    let reason = this.#status?.reason ?? this.#headers.reason;
+    // commitHeaders() ran before any write: the status it took
+    let status = this.#status;
+    let reason = this.#reason;
     const flat: string[] = [];
-    for (const [name, value] of this.#headers.pairs()) {
+    for (const { lower, name, value } of this.#headers.lines) {
       // PHP-FPM passes `Status:` to the web server, which makes it the status line (nginx does)
-      if (name.toLowerCase() === 'status') {
+      if (lower === 'status') {
         const m = /^(\d{3})\s*(.*)$/.exec(value);
         if (m) {
           status = Number(m[1]);
@@ -124,12 +155,10 @@ export class ResponseSink {
         }
         continue;
       }
-      if (contentLength !== undefined && name.toLowerCase() === 'content-length') continue;
-      try {
-        validateHeaderName(name);
-        validateHeaderValue(name, value);
-      } catch (err) {
-        options.reject(`${name}: ${value}`, (err as Error).message);
+      if (contentLength !== undefined && lower === 'content-length') continue;
+      const refusal = headerRefusal(name, value);
+      if (refusal !== undefined) {
+        options.reject(`${name}: ${value}`, refusal);
         continue;
       }
       flat.push(name, value);
