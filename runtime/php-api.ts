@@ -48,8 +48,8 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
 }
 
 // the superglobals, read from the request on first use (most are made only then), then kept on the
-// object as plain writable properties; $_SESSION keeps PHP's key order, integer-like keys included
-// (session_encode() and the stores write it in that order)
+// object as plain writable properties. $_SESSION is empty until session_start() fills it in place, and
+// keeps PHP's key order, integer-like keys included (session_encode() and the stores write it in that order)
 const made = (ctx: RequestContext, name: (typeof SUPERGLOBALS)[number]): unknown => (name === '$_SESSION' ? createOrderedRecord<SessionVars>() : ctx.vars[name]);
 const SUPERGLOBALS = ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV', '$_REQUEST', '$_SESSION'] as const;
 for (const name of SUPERGLOBALS) {
@@ -65,23 +65,6 @@ for (const name of SUPERGLOBALS) {
     },
   });
 }
-
-// $_SESSION: an empty object until session_start() fills it in place, made on first use (a
-// null-prototype object costs about 190 bytes, and most scripts use no session)
-const ownValue = (api: object, value: unknown): void => {
-  Object.defineProperty(api, '$_SESSION', { value, enumerable: true, writable: true, configurable: true });
-};
-Object.defineProperty(prototype, '$_SESSION', {
-  enumerable: true,
-  get(this: object) {
-    const value = Object.create(null) as SessionVars;
-    ownValue(this, value);
-    return value;
-  },
-  set(this: object, value: unknown) {
-    ownValue(this, value);
-  },
-});
 
 export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };

@@ -13,6 +13,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
 
@@ -64,5 +65,9 @@ export async function load(url, context, nextLoad) {
     sourcemap: 'inline',
     sourcefile: file,
   });
-  return { format: 'module', source: code, shortCircuit: true };
+  // the version query that makes an edited script load anew is no part of its name: Node 24 leaves it in
+  // import.meta.filename, so the script's own path is set here (on line 1, so no line number moves)
+  const meta = `import.meta.filename=${JSON.stringify(file)};import.meta.dirname=${JSON.stringify(dirname(file))};`;
+  const withMeta = code.startsWith('#!') ? code.replace(/^.*\n/, (first) => first + meta) : meta + code;
+  return { format: 'module', source: withMeta, shortCircuit: true };
 }

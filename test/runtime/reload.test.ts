@@ -10,6 +10,7 @@ describe('editing a script', () => {
       'page.ts': `import { greeting } from './lib/greeting.ts'; export default ({ echo }) => echo(greeting());`,
       'lib/greeting.ts': `export const greeting = () => 'v1';`,
       'state.ts': `let hits = 0; export default ({ echo }) => echo(String(++hits));`,
+      'where.ts': `export default ({ echo }) => echo(JSON.stringify([import.meta.filename, import.meta.dirname]));`,
     });
   });
   after(() => s.close());
@@ -47,5 +48,9 @@ describe('editing a script', () => {
     expect(await (await fetch(`${s.url}/page.ts`)).text()).to.contain('<b>Parse error</b>');
     writeFiles(s.docroot, { 'page.ts': `export default ({ echo }) => echo('fixed');` });
     expect(await get('/page.ts')).to.equal('fixed');
+  });
+
+  it("gives a script its own path in import.meta.filename and dirname (PHP's __FILE__, __DIR__), without the reload version", async () => {
+    expect(JSON.parse(await get('/where.ts'))).to.deep.equal([join(s.docroot, 'where.ts'), s.docroot]);
   });
 });

@@ -113,7 +113,7 @@ describe('request_terminate_timeout', () => {
   before(async () => {
     s = await startServer(scripts, { ini: { request_terminate_timeout: 1, max_execution_time: 0, 'session.save_handler': 'memory' } });
   });
-  after(() => s.close());
+  after(() => s?.close());
 
   describe('a script stuck in synchronous code', () => {
     needsStoppableScripts();
@@ -198,7 +198,7 @@ describe('max_execution_time for a script stuck in synchronous code', () => {
   before(async () => {
     s = await startServer(scripts, { ini: { max_execution_time: 1, display_errors: 1, html_errors: 0, 'session.save_handler': 'memory' } });
   });
-  after(() => s.close());
+  after(() => s?.close());
 
   it('answers PHP\'s "Maximum execution time of 1 second exceeded" at the line of the loop (200: display_errors is on, as PHP)', async () => {
     const res = await rawGet(s.port, '/loop.ts', { Cookie: 'PHPSESSID=terminatetest000000000000000002' });
@@ -263,7 +263,7 @@ describe('requests in flight while a script is terminated', () => {
     // display_errors off: a fatal error answers 500 (php_error_cb), telling it from a normal end
     s = await startServer(scripts, { ini: { max_execution_time: 1, display_errors: 0, 'session.save_path': tempDir({}, 'tsfpm-sessions-') } });
   });
-  after(() => s.close());
+  after(() => s?.close());
 
   it('complete normally when they wait on their own timers', async () => {
     const other = rawGet(s.port, '/timer.ts');
@@ -301,7 +301,7 @@ describe('code that blocks the event loop after its request has ended', () => {
   before(async () => {
     s = await startServer(scripts, { ini: { request_terminate_timeout: 1, 'session.save_path': tempDir({}, 'tsfpm-sessions-') } });
   });
-  after(() => s.close());
+  after(() => s?.close());
 
   const healthy = async (): Promise<void> => {
     const res = await rawGet(s.port, '/hello.ts');
