@@ -3,7 +3,8 @@
  * in a temporary folder (no systemd, nothing in /etc changed) and stopped at the end: pm=static
  * with 5 children, Debian's php.ini for FPM, nginx as Debian configures it for PHP. Two pools:
  * `files` (session.save_handler=files in its own folder) and `redis` (phpredis with its session
- * lock on), each behind its own nginx port. Undefined when php-fpm8.2 or nginx is missing.
+ * lock on), each behind its own nginx port, nginx writing its access log as Debian's does. Undefined when
+ * php-fpm8.2 or nginx is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,7 +92,8 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/nginx-error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  # a line per request, as Debian's nginx (and tsfpm's CLI) write
+  access_log ${dir}/access.log;
   client_body_temp_path ${dir}/body; fastcgi_temp_path ${dir}/fastcgi; proxy_temp_path ${dir}/proxy;
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   ${server(filesPort, 'files')}

@@ -1,5 +1,7 @@
 /**
  * `npm run bench`: figures, not pass/fail. Side by side in one run, on this machine:
+ * - the targets tsfpm is held to (side-by-side.ts): hello world and session counters against nginx +
+ *   PHP-FPM 8.2 and bare node:http, --workers 2, bytes allocated per request;
  * - requests/s of a hello-world script through tsfpm (production and dev settings) vs the same handler on
  *   bare node:http and on Express, at 1 and 50 connections, rounds interleaved so noise hits all alike;
  * - time to full response of hello-world, mail-fast and mail-slow with a 2 s sendmail_path;
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { fakeSendmail } from '../support/fake-sendmail.ts';
 import { productionBench } from './production.ts';
 import { sessionBench } from './sessions.ts';
+import { sideBySide } from './side-by-side.ts';
 import { tempDir } from '../support/server.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -55,6 +58,7 @@ async function timeToResponse(port: number, path: string, body: string | undefin
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const versus = await sideBySide();
 const docroot = tempDir({ 'hello.ts': `export default ({ echo }) => echo('Hello, world');` });
 const kinds = ['tsfpm', 'tsfpm-dev', 'node', 'express'];
 const servers = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await launch(k, docroot)] as const)));
@@ -92,6 +96,7 @@ const results = {
   ),
   timeToResponseMs: Object.fromEntries(Object.entries(responseMs).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   fastMailMinusHelloMs: Math.round((responseMs['mail-fast'] - responseMs.hello) * 100) / 100,
+  sideBySide: versus,
   sessions: {} as Record<string, unknown>,
   production: {} as Record<string, unknown>,
 };
