@@ -18,7 +18,7 @@
  * @module
  */
 
-import { close, closeSync, constants, fstatSync, open } from 'node:fs';
+import { closeSync, constants, fstatSync, open } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tryLockExclusive } from './flock.ts';
 import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './lock.ts';
@@ -191,7 +191,7 @@ export class FileLocker implements SessionLocker {
       return this.#grant(id, line, waiter, fd);
     }
     if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
-      close(fd, () => {});
+      closeSync(fd);
       line.trying = undefined;
       // held by another process, whose owner is unknown here
       this.#giveUp(waiter, undefined);
