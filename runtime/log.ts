@@ -29,9 +29,38 @@ export function requestUri(req: IncomingMessage): string {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }
 
-/** stderr with php -S's date prefix. */
+let pending: string[] = [];
+let flushesOnExit = false;
+let stampSecond = -1;
+let stamp = '';
+
+function flushStderr(): void {
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending = [];
+  process.stderr.write(text);
+}
+
+/**
+ * stderr with php -S's date prefix. A busy server logs a line per request: the lines of one turn of the event
+ * loop go out in one write (stderr writes are synchronous on Linux, so one per line would cost a system call
+ * each), and the date is formatted once a second. What is still pending is written when the process exits.
+ */
 export const stderrSink: LogSink = (line) => {
-  process.stderr.write(`[${asctime()}] ${line}\n`);
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stamp = `[${asctime(new Date(now))}] `;
+  }
+  if (pending.length === 0) {
+    if (!flushesOnExit) {
+      flushesOnExit = true;
+      process.once('exit', flushStderr);
+    }
+    setImmediate(flushStderr).unref();
+  }
+  pending.push(`${stamp}${line}\n`);
 };
 
 const files = new Map<string, WriteStream>();

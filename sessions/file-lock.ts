@@ -175,8 +175,9 @@ export class FileLocker implements SessionLocker {
     let locked: boolean;
     try {
       locked = !this.#closed && tryLockExclusive(fd);
-      // deleted between open and lock (its holder's session_destroy): the lock to take is the new file's
-      if (locked && unlinked(fd)) {
+      // deleted while this waited for another process's lock (its session_destroy): the lock to take is the new
+      // file's. A lock taken at the first try had no holder to delete it (PHP checks neither).
+      if (locked && delay > 1 && unlinked(fd)) {
         closeSync(fd);
         line.trying = undefined;
         line.queue.unshift(waiter);
