@@ -777,7 +777,12 @@ export class PhpSession {
         .catch((err: Error) => this.#host.log(`tsfpm: closing a session started late failed (${this.#host.owner}): ${err.message}`));
       return;
     }
-    while (this.#starting) await this.#starting.catch(() => false);
+    if (this.#starting) {
+      while (this.#starting) await this.#starting.catch(() => false);
+      // a start the script did not await: its own continuations of it (`session_start().then(…)`, reached
+      // through the wrappers of session_start()) run before the write, as that code ran before the end in PHP
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     await this.#releasing;
   }
