@@ -33,10 +33,18 @@ interface Row {
   /** Extra check after the kind's own parsing; returns an error message or undefined. */
   readonly check?: (value: string) => string | undefined;
   /**
-   * What an unusable value does at start-up. `refuse` (the default): tsfpm does not start. `default`: as PHP, a
-   * `PHP Startup:` warning and the value is ignored (the default, or an earlier source's value, stays).
+   * What an unusable value does at start-up. `default`: as PHP, a `PHP Startup:` warning and the value is ignored
+   * (the default, or an earlier source's value, stays). `refuse`: tsfpm does not start, as PHP-FPM refuses a bad
+   * pool configuration. Unset: `refuse` for PHP-FPM's pool settings and tsfpm's own, `default` for PHP's.
    */
   readonly invalid?: 'refuse' | 'default';
+}
+
+/** PHP-FPM's pool settings and tsfpm's own: running with a value they cannot use is not safe. */
+const POOL_SETTING = /^(?:tsfpm\.|pm$|pm\.|listen\.|ping\.|request_terminate_timeout|request_slowlog_|slowlog$|process_control_timeout$|security\.)/;
+
+function refusesInvalid(name: string, row: Row): boolean {
+  return (row.invalid ?? (POOL_SETTING.test(name) ? 'refuse' : 'default')) === 'refuse';
 }
 
 const positive = (v: string): string | undefined => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -237,7 +245,7 @@ function defaultFor(row: Row, mode: Mode): string {
 /** Whether `value` is used: false when PHP would warn and keep the default (`invalid: 'default'`). */
 function validate(name: string, row: Row, value: string, origin: string, warn: (message: string) => void): boolean {
   const fail = (why: string): false => {
-    if (row.invalid !== 'default') throw new SettingError(name, `${why} (value "${value}" from ${origin})`);
+    if (refusesInvalid(name, row)) throw new SettingError(name, `${why} (value "${value}" from ${origin})`);
     warn(`PHP Warning:  PHP Startup: ${name}: ${why} (value "${value}" from ${origin}); the value is ignored`);
     return false;
   };

@@ -3,7 +3,8 @@
  * (tsfpm's own, node:internal and node_modules frames never reach a response), each line naming
  * the call made at that line as PHP does (`#0 /srv/app/x.ts(3): inner()`), ending in `#N {main}`
  * for the script's default export; an error thrown inside a PHP function the script called gets
- * that function's frame (`#0 /srv/app/x.ts(4): setcookie()`). Arguments are never shown, as with
+ * that function's frame (`#0 /srv/app/x.ts(4): setcookie()`), also after that function awaited
+ * (`session_start()` whose create_sid() returns no string). Arguments are never shown, as with
  * php.ini-production's zend.exception_ignore_args=On.
  * @module
  */
@@ -26,6 +27,29 @@ function phpFunctionThrowing(stack: string, first: ScriptFrame): string | undefi
   return /^\s*at (?:Object\.)?([\w$]+) \(/.exec(lines[binding - 1]!)?.[1];
 }
 
+/**
+ * Errors tsfpm raised inside an async PHP function, by that function's name: once the function has
+ * awaited, V8's async stack holds only tsfpm's internal frames between the throw and the script.
+ */
+const raisedInside = new WeakMap<object, string>();
+
+/** Marks `err` as raised inside the PHP function `fn` (an async one), for its frame in the trace; returns `err`. */
+export function raisedIn(fn: string, err: unknown): unknown {
+  if (err instanceof Error && !raisedInside.has(err)) raisedInside.set(err, fn);
+  return err;
+}
+
+/**
+ * The async PHP function an error marked by raisedIn() came from, when tsfpm itself threw it there: the
+ * stack's innermost frame is tsfpm's. An error the script's own callback threw (a save handler's open())
+ * keeps its own frames.
+ */
+function asyncPhpFunctionThrowing(err: Error, stack: string): string | undefined {
+  const fn = raisedInside.get(err);
+  const innermost = stack.split('\n').find((l) => l.trimStart().startsWith('at '));
+  return fn && innermost && scriptFrames(innermost).length === 0 ? fn : undefined;
+}
+
 /** PHP's name for the function a V8 frame is in. */
 function phpName(frame: ScriptFrame): string {
   const fn = frame.fn?.replace(/^async /, '').replace(/^Object\./, '');
@@ -43,7 +67,7 @@ export function phpStackTrace(err: unknown): string {
   const stack = err instanceof Error ? err.stack : undefined;
   const frames: ScriptFrame[] = stack ? scriptFrames(stack) : [];
   // thrown inside a PHP function the script called (setcookie('') → ValueError): PHP's own frame for it
-  const called = stack && frames[0] ? phpFunctionThrowing(stack, frames[0]) : undefined;
+  const called = stack && frames[0] ? (phpFunctionThrowing(stack, frames[0]) ?? asyncPhpFunctionThrowing(err as Error, stack)) : undefined;
   if (called) frames.unshift({ fn: called, file: frames[0]!.file, line: frames[0]!.line });
   const lines: string[] = [];
   for (let i = 0; i + 1 < frames.length; i++) {

@@ -13,6 +13,7 @@ import { phpTypeName } from '../../sessions/php-values.ts';
 import { parseSerializeHandler } from '../../sessions/session-codec.ts';
 import { E_WARNING } from '../error-reporting.ts';
 import { PhpTypeError, ValueError } from '../errors.ts';
+import { raisedIn } from '../php-trace.ts';
 import { INI_USER, SETTINGS } from '../options.ts';
 import { runInRequest } from '../context.ts';
 import type { RequestContext } from '../request-context.ts';
@@ -98,7 +99,7 @@ export const sessionFunctions = {
     ctx.awaiting(
       'session_start',
       startSession(ctx, options).catch((err: unknown) => {
-          throw err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err;
+          throw raisedIn('session_start', err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err);
         }),
     ),
   /** session_encode(): $_SESSION in the session.serialize_handler format. */
@@ -174,7 +175,10 @@ export const sessionFunctions = {
   /** session_destroy(): deletes the stored session; $_SESSION and the cookie stay, as PHP. */
   session_destroy: (ctx: RequestContext): Promise<boolean> => sessionOf(ctx).destroy(),
   /** session_regenerate_id($delete_old_session = false) */
-  session_regenerate_id: (ctx: RequestContext, delete_old_session = false): Promise<boolean> => sessionOf(ctx).regenerateId(delete_old_session),
+  session_regenerate_id: (ctx: RequestContext, delete_old_session = false): Promise<boolean> =>
+    sessionOf(ctx).regenerateId(delete_old_session).catch((err: unknown) => {
+      throw raisedIn('session_regenerate_id', err);
+    }),
   /** session_status(): PHP_SESSION_DISABLED (0) when the configured save handler does not exist, else NONE (1) or ACTIVE (2). */
   session_status(ctx: RequestContext): number {
     const session = sessionOf(ctx);

@@ -4,10 +4,11 @@
  */
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { phpStackTrace } from '../../runtime/php-trace.ts';
+import { phpStackTrace, raisedIn } from '../../runtime/php-trace.ts';
 
 const RUNTIME = fileURLToPath(new URL('../../runtime/lifecycle.ts', import.meta.url));
 const API = fileURLToPath(new URL('../../runtime/php-api.ts', import.meta.url));
+const SESSION = fileURLToPath(new URL('../../sessions/session.ts', import.meta.url));
 const HEADERS = fileURLToPath(new URL('../../runtime/functions/headers.ts', import.meta.url));
 
 /** An Error whose stack is `frames` (V8's `    at …` lines). */
@@ -52,6 +53,17 @@ describe('phpStackTrace (PHP\'s Stack trace from a V8 stack)', () => {
   it('gives no PHP function frame when the script\'s own callback threw inside it', () => {
     const err = thrown('handler (/srv/app/x.ts:2:9)', `ob_end_flush (${HEADERS}:30:5)`, `bound (${API}:41:45)`, 'default (/srv/app/x.ts:5:3)');
     expect(phpStackTrace(err)).to.equal('#0 /srv/app/x.ts(5): handler()\n#1 {main}');
+  });
+
+  it('gives an error tsfpm raised inside an async PHP function, after that function awaited, the function\'s frame', () => {
+    // V8's async stack: tsfpm's frames, then the script's await; no binding frame of php-api.ts any more
+    const err = thrown(`PhpSession.#createId (${SESSION}:408:46)`, `async PhpSession.#startWith (${SESSION}:323:14)`, 'async b_default (/srv/app/x.ts:4:3)');
+    expect(phpStackTrace(raisedIn('session_start', err))).to.equal('#0 /srv/app/x.ts(4): session_start()\n#1 {main}');
+  });
+
+  it('keeps the frames of a script callback that threw inside an async PHP function', () => {
+    const err = thrown('open (/srv/app/x.ts:3:40)', `async PhpSession.#startWith (${SESSION}:323:14)`, 'async b_default (/srv/app/x.ts:4:3)');
+    expect(phpStackTrace(raisedIn('session_start', err))).to.equal('#0 /srv/app/x.ts(4): open()\n#1 {main}');
   });
 
   it('gives #0 {main} for a value that is not an Error', () => {

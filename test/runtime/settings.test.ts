@@ -148,3 +148,31 @@ describe('a client that goes away before the response is finished', () => {
     }
   });
 });
+
+describe('a setting value PHP cannot use, at start-up', () => {
+  it('is PHP\'s own setting: a PHP Startup warning names it, and the server starts with the value it had', async () => {
+    const s = await startServer({ 'limit.ts': `export default ({ echo, ini_get }) => echo(ini_get('max_execution_time') + ' ' + ini_get('max_input_vars'));` }, {
+      defines: [
+        { name: 'max_execution_time', value: 'abc' },
+        { name: 'max_input_vars', value: '0' },
+      ],
+    });
+    try {
+      expect(await (await fetch(`${s.url}/limit.ts`)).text()).to.equal('30 1000');
+      await s.waitForLog(/PHP Startup: max_execution_time: must be an integer \(value "abc" from -d\); the value is ignored/);
+      await s.waitForLog(/PHP Startup: max_input_vars: must be greater than 0 \(value "0" from -d\); the value is ignored/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is a PHP-FPM pool setting or tsfpm\'s own: the server does not start, and says why', async () => {
+    let error: unknown;
+    try {
+      await (await startServer({}, { defines: [{ name: 'pm.max_children', value: 'abc' }] })).close();
+    } catch (err) {
+      error = err;
+    }
+    expect(String(error)).to.match(/pm\.max_children.*must be/);
+  });
+});

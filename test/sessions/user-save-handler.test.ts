@@ -172,6 +172,40 @@ export default async function () {
   });
 });
 
+describe('an error session_start() or session_regenerate_id() raises after it awaited the save handler', () => {
+  let s: TestServer;
+  // create_sid() gives an ID once, then null (PHP 8.2: "Session id must be a string")
+  const handler = `{ open: () => true, close: () => true, read: () => '', write: () => true, destroy: () => true, gc: () => 0,
+    create_sid: () => (calls++ === 0 ? 'abcdefabcdef0123' : null) as never }`;
+  before(async () => {
+    s = await startServer(
+      {
+        'start.ts': `import { session_set_save_handler, session_start } from 'tsfpm';\nexport default async function () {\n  let calls = 1; session_set_save_handler(${handler});\n  await session_start();\n}\n`,
+        'regenerate.ts': `import { session_regenerate_id, session_set_save_handler, session_start } from 'tsfpm';\nexport default async function () {\n  let calls = 0; session_set_save_handler(${handler});\n  await session_start();\n  await session_regenerate_id();\n}\n`,
+        'option.ts': `import { session_start } from 'tsfpm';\nexport default async function () {\n  await session_start({ read_and_close: 1.5 });\n}\n`,
+      },
+      { ini: { display_errors: '1', html_errors: '0', max_execution_time: '0', 'session.save_handler': 'memory' } },
+    );
+  });
+  after(async () => {
+    await s.close();
+    rmSync(s.docroot, { recursive: true, force: true });
+  });
+
+  // PHP 8.2 (php -d zend.exception_ignore_args=1) prints these traces for the same statements
+  for (const [script, line, error, fn] of [
+    ['start.ts', 5, 'Error: Session id must be a string', 'session_start'],
+    ['regenerate.ts', 6, 'Error: Session id must be a string', 'session_regenerate_id'],
+    ['option.ts', 3, 'TypeError: session_start(): Option "read_and_close" must be of type string|int|bool, float given', 'session_start'],
+  ] as const) {
+    it(`${script}: names ${fn}() at the script's line in the stack trace, as PHP`, async () => {
+      const file = join(s.docroot, script);
+      const body = await fetch(`${s.url}/${script}`).then((r) => r.text());
+      expect(body).to.equal(`\nFatal error: Uncaught ${error} in ${file}:${line}\nStack trace:\n#0 ${file}(${line}): ${fn}()\n#1 {main}\n  thrown in ${file} on line ${line}\n`);
+    });
+  }
+});
+
 describe('SessionHandler', () => {
   let s: TestServer;
   let savePath: string;
