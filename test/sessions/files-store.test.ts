@@ -385,18 +385,27 @@ function plantForGc(dir: string): void {
 
 describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes the file it locked)', () => {
   let dir: string;
+  let locker: FileLocker;
+  let store: FilesStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tsfpm-files-descriptor-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('reads and writes through the locked descriptor, not the path', async () => {
-    let locker: FileLocker | undefined;
-    const store = new FilesStore({ savePath: dir, descriptor: (id) => locker?.descriptorOf(id) });
+    store = new FilesStore({ savePath: dir, descriptor: (id) => locker.descriptorOf(id) });
     locker = new FileLocker({ path: (id) => store.pathFor(id) });
-    const id = 'descriptor0123456789abcdef';
+  });
+  afterEach(async () => {
+    await locker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const lock = async (id: string) => {
     const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec' });
     if (!result.ok) throw new Error('no lock');
+    return result.lock;
+  };
+
+  it('reads and writes through the locked descriptor, not the path', async () => {
+    const id = 'descriptor0123456789abcdef';
+    const held = await lock(id);
     await store.write(id, Buffer.from('a|i:1;'));
     // the path now names another file: the locked descriptor still reaches the session's own
     const path = store.pathFor(id);
@@ -404,23 +413,17 @@ describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes 
     writeFileSync(path, 'b|i:2;');
     expect(String(await store.read(id))).to.equal('a|i:1;');
     await store.write(id, Buffer.from('c|i:3;'));
-    await result.lock.release();
+    await held.release();
     expect(readFileSync(`${path}.moved`, 'utf8')).to.equal('c|i:3;');
     expect(String(await store.read(id))).to.equal('b|i:2;');
-    await locker.close();
   });
 
   it('shortens a file whose new data is shorter, as ftruncate after pwrite', async () => {
-    let locker: FileLocker | undefined;
-    const store = new FilesStore({ savePath: dir, descriptor: (id) => locker?.descriptorOf(id) });
-    locker = new FileLocker({ path: (id) => store.pathFor(id) });
     const id = 'shorter0123456789abcdefgh';
-    const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec' });
-    if (!result.ok) throw new Error('no lock');
+    const held = await lock(id);
     await store.write(id, Buffer.from('long|s:10:"0123456789";'));
     await store.write(id, Buffer.from('a|i:1;'));
     expect(readFileSync(store.pathFor(id), 'utf8')).to.equal('a|i:1;');
-    await result.lock.release();
-    await locker.close();
+    await held.release();
   });
 });
