@@ -26,7 +26,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     // php -S leaves QUERY_STRING, CONTENT_TYPE and CONTENT_LENGTH unset when the request has none; nginx's
     // fastcgi_params always pass them, empty, and tsfpm sets the keys PHP-FPM behind nginx sees.
     server: 'php -S',
-    compat: '| `$_SERVER` | differs | the keys PHP-FPM behind nginx sets, in its order;',
+    compat: "| `$_SERVER` | differs | the keys of Debian's nginx `fastcgi_params`, in tsfpm's own order",
     matches: (d) => d.field.startsWith('body') && changedLines(d).length > 0 && changedLines(d).every((line) => /^[-+]SERVER (QUERY_STRING|CONTENT_TYPE|CONTENT_LENGTH)=/.test(line)),
   },
 ];

@@ -210,7 +210,7 @@ describe('--workers N (several processes on one port)', function () {
       const status = await Promise.any([0, 1].map(() => fetch(`${cli!.url}/fpm-status?json`).then((r) => r.json())));
       expect(performance.now() - askedAt).to.be.below(3500);
       expect(status).to.include({ workers: 1 });
-      expect(cli.output()).to.match(/WARNING: \[pool www\] child \d+ did not answer for the status page within 1000 ms; left out/);
+      await cli.waitForOutput(/WARNING: \[pool www\] child \d+ did not answer for the status page within 1000 ms; left out/);
       blocked.catch(() => {}); // cut by afterEach's kill
     });
   });
