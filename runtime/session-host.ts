@@ -32,9 +32,10 @@ function host(ctx: RequestContext): SessionHost {
       const fromRequest = bool('session.use_only_cookies') ? undefined : (ctx.vars.$_GET[name] ?? ctx.vars.$_POST[name]);
       const sent = typeof fromCookie === 'string' ? fromCookie : typeof fromRequest === 'string' ? fromRequest : undefined;
       // session.referer_check: an ID that came with a Referer not containing the string is not used (PHP)
-      const referer = ctx.vars.$_SERVER['HTTP_REFERER'];
       const check = ini.get('session.referer_check') ?? '';
-      if (check !== '' && typeof referer === 'string' && referer !== '' && !referer.includes(check)) return undefined;
+      // read only when the setting is on: $_SERVER is made on first read
+      const referer = check === '' ? undefined : ctx.vars.$_SERVER['HTTP_REFERER'];
+      if (typeof referer === 'string' && referer !== '' && !referer.includes(check)) return undefined;
       if (sent === undefined || !secret()) return sent;
       // express-session's signed cookie: `s:<id>.<signature>`; a bad signature means no ID, as there
       if (!sent.startsWith('s:')) return undefined;

@@ -15,18 +15,22 @@ function httpDate(ms: number): string {
  * The header lines for `limiter` (case-insensitive). `expireMinutes` is session.cache_expire;
  * `lastModified` the main script's mtime (ms), omitted when unknown.
  */
-export function cacheLimiterHeaders(limiter: string, expireMinutes: number, now: number, lastModified: number | undefined): string[] {
+export function cacheLimiterHeaders(limiter: string, expireMinutes: number, now: number, lastModified: () => number | undefined): string[] {
   const maxAge = expireMinutes * 60;
-  const modified = lastModified === undefined ? [] : [`Last-Modified: ${httpDate(lastModified)}`];
+  // the script's mtime (a stat) only for the limiters that send it, not for the default nocache
+  const modified = (): string[] => {
+    const mtime = lastModified();
+    return mtime === undefined ? [] : [`Last-Modified: ${httpDate(mtime)}`];
+  };
   switch (limiter.toLowerCase()) {
     case 'nocache':
       return [`Expires: ${EXPIRED}`, 'Cache-Control: no-store, no-cache, must-revalidate', 'Pragma: no-cache'];
     case 'private':
-      return [`Expires: ${EXPIRED}`, `Cache-Control: private, max-age=${maxAge}`, ...modified];
+      return [`Expires: ${EXPIRED}`, `Cache-Control: private, max-age=${maxAge}`, ...modified()];
     case 'private_no_expire':
-      return [`Cache-Control: private, max-age=${maxAge}`, ...modified];
+      return [`Cache-Control: private, max-age=${maxAge}`, ...modified()];
     case 'public':
-      return [`Expires: ${httpDate(now + maxAge * 1000)}`, `Cache-Control: public, max-age=${maxAge}`, ...modified];
+      return [`Expires: ${httpDate(now + maxAge * 1000)}`, `Cache-Control: public, max-age=${maxAge}`, ...modified()];
     default:
       return [];
   }

@@ -504,7 +504,7 @@ export class PhpSession {
   }
 
   #cacheHeaders(): string[] {
-    return cacheLimiterHeaders(this.#setting('session.cache_limiter'), this.#int('session.cache_expire'), Date.now(), this.#host.scriptMtime());
+    return cacheLimiterHeaders(this.#setting('session.cache_limiter'), this.#int('session.cache_expire'), Date.now(), () => this.#host.scriptMtime());
   }
 
   async #maybeGc(backend: SessionBackend): Promise<void> {
