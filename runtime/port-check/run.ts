@@ -42,10 +42,15 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
       php.forEach((e) => masks.observe('php', e.headers));
       ts.forEach((e) => masks.observe('ts', e.headers));
       const session = options.sessions ? await sessionDifferences(options.sessions, jars, masks, options.sessionName, turn.at(-1)!.target) : [];
-      turn.forEach((step, i) => {
+      const compare = (i: number, j: number) => {
         const a = maskedAnswer('php', php[i]!, masks);
-        const b = maskedAnswer('ts', ts[i]!, masks);
-        const differences = compareAnswers(a, php[i]!.body, b, ts[i]!.body, { htmlWhitespace: options.htmlWhitespace });
+        const b = maskedAnswer('ts', ts[j]!, masks);
+        return { a, b, differences: compareAnswers(a, php[i]!.body, b, ts[j]!.body, { htmlWhitespace: options.htmlWhitespace }) };
+      };
+      const partners = pairAnswers(turn, (i, j) => compare(i, j).differences.length);
+      turn.forEach((step, i) => {
+        const j = partners[i]!;
+        const { a, b, differences } = compare(i, j);
         // the session after the turn belongs to its last request
         if (i === turn.length - 1) differences.push(...session);
         const result: RequestResult = {
@@ -56,7 +61,7 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
           php: strip(a),
           ts: strip(b),
           differences,
-          slow: ts[i]!.ms > SLOW_FACTOR * php[i]!.ms,
+          slow: ts[j]!.ms > SLOW_FACTOR * php[i]!.ms,
         };
         requests.push(result);
         options.onResult?.(result, requests.length, total);
@@ -72,6 +77,27 @@ export async function runPortCheck(sequences: readonly Sequence[], options: RunO
     sessions: options.sessions ? 'compared after each step (files sessions in the folders of the servers port-check started)' : (options.sessionsNote ?? 'not compared'),
     same: requests.every((r) => r.differences.length === 0),
   };
+}
+
+/**
+ * Which of the port's answers each of PHP's is compared with. Identical requests sent at once (a concurrent turn) may
+ * be served in either order on either side (whoever gets the session lock first), so each is paired with the port's
+ * answer to the same request that differs least; a lone request, or one unlike the others, with its own.
+ */
+function pairAnswers(turn: readonly Step[], differenceCount: (php: number, ts: number) => number): number[] {
+  const key = (step: Step): string => JSON.stringify(step);
+  const taken = new Set<number>();
+  return turn.map((step, i) => {
+    let best = i;
+    let fewest = Infinity;
+    for (const [j, other] of turn.entries()) {
+      if (taken.has(j) || key(other) !== key(step)) continue;
+      const count = differenceCount(i, j);
+      if (count < fewest) [best, fewest] = [j, count];
+    }
+    taken.add(best);
+    return best;
+  });
 }
 
 /** The answer as reported: the masked text was only needed to compare. */

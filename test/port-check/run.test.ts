@@ -3,7 +3,7 @@
  * session lock cases need), each sequence starts with empty cookie jars, and each side keeps its own cookies.
  */
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runPortCheck } from '../../runtime/port-check/run.ts';
 import type { Sequence } from '../../runtime/port-check/steps.ts';
@@ -11,7 +11,15 @@ import type { Sequence } from '../../runtime/port-check/steps.ts';
 /** A server that answers /together once two requests are in flight (or "alone" after 2 s), and echoes its cookies. */
 async function sideServer(name: string): Promise<{ server: Server; url: URL }> {
   const waiting: Array<() => void> = [];
+  const counting: ServerResponse[] = [];
   const server = createServer((req, res) => {
+    if (req.url === '/count') {
+      // two at once, numbered by arrival; the port's side numbers them the other way round, as when the other
+      // request wins the session lock there
+      counting.push(res);
+      if (counting.length === 2) counting.splice(0).forEach((r, n) => r.end(`count ${name === 'php' ? n + 1 : 2 - n}`));
+      return;
+    }
     if (req.url === '/cookie') {
       res.setHeader('Set-Cookie', `side=${name}; path=/`);
       res.end(`cookie sent: ${req.headers.cookie ?? 'none'}`);
@@ -48,6 +56,15 @@ describe('port-check replay', function () {
 
   const step = (target: string) => ({ method: 'GET', target, headers: [] });
   const options = () => ({ php: php.url, ts: ts.url, sessionName: 'PHPSESSID', masks: [], htmlWhitespace: false });
+
+  it('pairs the answers to identical requests sent at once by content: the order each side served them in is no difference', async () => {
+    const sequences: Sequence[] = [{ name: 'lock order', turns: [[step('/count'), step('/count')]] }];
+    const report = await runPortCheck(sequences, options());
+    expect(report.requests.map((r) => [r.php.body, r.ts.body, r.differences.length])).to.deep.equal([
+      ['count 1', 'count 1', 0],
+      ['count 2', 'count 2', 0],
+    ]);
+  });
 
   it('sends the steps of a concurrent turn to a side at the same time', async () => {
     const sequences: Sequence[] = [{ name: 'locks', turns: [[step('/together'), step('/together')]] }];
