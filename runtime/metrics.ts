@@ -10,7 +10,7 @@
  * and the process metrics carry prom-client's own aggregators (start time omitted, lag averaged).
  * @module
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type HistogramConfiguration, type LabelValues, type MetricValueWithName } from 'prom-client';
 import type { ServerConfig } from './config.ts';
 import type { Pool, PoolCounters } from './pool.ts';
 
@@ -62,25 +62,112 @@ export function metricsOf(config: ServerConfig): Metrics {
   return metrics;
 }
 
+/** One label set's observations: counts per bucket (not cumulative; the last one is +Inf), their sum and count. */
+interface Series {
+  readonly labels: LabelValues<string>;
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** A sample as prom-client's histogram hands it to the registry: its own labels, and the series' labels beside them. */
+type PromStringValue = MetricValueWithName<string> & { sharedLabels: LabelValues<string> };
+
+/**
+ * A histogram counted in plain numbers, read into prom-client's shapes only when scraped:
+ * prom-client's own observe() validates and hashes the label set on every call, a few µs per request.
+ */
+class TalliedHistogram extends Histogram<string> {
+  readonly #name: string;
+  readonly #help: string;
+  readonly #bounds: readonly number[];
+  /** With labels, a series is printed once it has a sample; without, from the start (as prom-client does). */
+  readonly #labelled: boolean;
+  readonly #series: Series[] = [];
+
+  constructor(configuration: HistogramConfiguration<string> & { buckets: readonly number[] }) {
+    super({ ...configuration, buckets: [...configuration.buckets] });
+    this.#name = configuration.name;
+    this.#help = configuration.help;
+    this.#bounds = configuration.buckets;
+    this.#labelled = (configuration.labelNames?.length ?? 0) > 0;
+  }
+
+  /** A label set to count into, made once: tally() is the per-request part. */
+  series(labels: LabelValues<string>): Series {
+    const series: Series = { labels, counts: new Array<number>(this.#bounds.length + 1).fill(0), sum: 0, count: 0 };
+    this.#series.push(series);
+    return series;
+  }
+
+  tally(series: Series, value: number): void {
+    const bounds = this.#bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    series.counts[i]!++;
+    series.sum += value;
+    series.count++;
+  }
+
+  /** What prom-client's Histogram reads from its own state to print and to aggregate (get() splays the labels of these). */
+  async getForPromString(): Promise<{ name: string; help: string; type: 'histogram'; values: PromStringValue[]; aggregator: 'sum' }> {
+    const name = this.#name;
+    const values: PromStringValue[] = [];
+    for (const { labels, counts, sum, count } of this.#series) {
+      if (count === 0 && this.#labelled) continue;
+      let cumulative = 0;
+      this.#bounds.forEach((le, i) => {
+        cumulative += counts[i]!;
+        values.push({ labels: { le }, sharedLabels: labels, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push(
+        { labels: { le: '+Inf' }, sharedLabels: labels, value: count, metricName: `${name}_bucket` },
+        { labels: {}, sharedLabels: labels, value: sum, metricName: `${name}_sum` },
+        { labels: {}, sharedLabels: labels, value: count, metricName: `${name}_count` },
+      );
+    }
+    return { name, help: this.#help, type: 'histogram', values, aggregator: 'sum' };
+  }
+}
+
+/** What one method's requests add to: its response-time series and a count per status code. */
+interface MethodTally {
+  readonly responseTime: Series;
+  readonly byStatus: Map<number, { readonly labels: { method: string; status: string }; count: number }>;
+}
+
 function createMetrics(pool: Pool): Metrics {
   const own = new Registry();
   const registers = [own];
-  const requests = new Counter({ name: 'tsfpm_requests_total', help: 'Script requests, by method and status code, counted at their end.', labelNames: ['method', 'status'], registers });
-  const responseTime = new Histogram({
+  const methods = new Map<string, MethodTally>();
+  new Counter({
+    name: 'tsfpm_requests_total',
+    help: 'Script requests, by method and status code, counted at their end.',
+    labelNames: ['method', 'status'],
+    registers,
+    collect() {
+      this.reset();
+      for (const { byStatus } of methods.values()) for (const { labels, count } of byStatus.values()) this.inc(labels, count);
+    },
+  });
+  const responseTime = new TalliedHistogram({
     name: 'tsfpm_response_time_seconds',
     help: 'From the start of a script request until its response was complete (the finish, for scripts that call fastcgi_finish_request()).',
     labelNames: ['method'],
     buckets: RESPONSE_BUCKETS,
     registers,
   });
-  const tailDuration = new Histogram({ name: 'tsfpm_tail_duration_seconds', help: 'Background tails, from the finish of the response to the end of the script.', buckets: TAIL_BUCKETS, registers });
-  const lockWait = new Histogram({
+  const tailDuration = new TalliedHistogram({ name: 'tsfpm_tail_duration_seconds', help: 'Background tails, from the finish of the response to the end of the script.', buckets: TAIL_BUCKETS, registers });
+  const tails = tailDuration.series({});
+  const lockWait = new TalliedHistogram({
     name: 'tsfpm_session_lock_wait_seconds',
     help: 'Waits for a session lock, by whether it was acquired or given up (session lock timeout).',
     labelNames: ['acquired'],
     buckets: LOCK_WAIT_BUCKETS,
     registers,
   });
+  const lockAcquired = lockWait.series({ acquired: 'true' });
+  const lockGivenUp = lockWait.series({ acquired: 'false' });
   for (const [name, help, read] of GAUGES) {
     new Gauge({ name, help, registers, collect() { this.set(read(pool)); } });
   }
@@ -88,25 +175,20 @@ function createMetrics(pool: Pool): Metrics {
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(pool.counters[key]); } });
   }
 
-  // label objects made once per method and status (node:http's parser admits only the methods it
-  // knows), not per request: prom-client only reads them
-  const methodLabels = new Map<string, { method: string }>();
-  const statusLabels = new Map<string, Map<number, { method: string; status: string }>>();
+  // one entry per method and status (node:http's parser admits only the methods it knows)
   pool.observe({
     requestEnded(request) {
       const { method, status } = request;
-      let byMethod = methodLabels.get(method);
-      if (byMethod === undefined) methodLabels.set(method, (byMethod = { method }));
-      let byStatus = statusLabels.get(method);
-      if (byStatus === undefined) statusLabels.set(method, (byStatus = new Map()));
-      let withStatus = byStatus.get(status);
-      if (withStatus === undefined) byStatus.set(status, (withStatus = { method, status: String(status) }));
-      requests.inc(withStatus);
-      responseTime.observe(byMethod, request.responseSeconds);
-      if (request.tailSeconds !== undefined) tailDuration.observe(request.tailSeconds);
+      let tally = methods.get(method);
+      if (tally === undefined) methods.set(method, (tally = { responseTime: responseTime.series({ method }), byStatus: new Map() }));
+      let byStatus = tally.byStatus.get(status);
+      if (byStatus === undefined) tally.byStatus.set(status, (byStatus = { labels: { method, status: String(status) }, count: 0 }));
+      byStatus.count++;
+      responseTime.tally(tally.responseTime, request.responseSeconds);
+      if (request.tailSeconds !== undefined) tailDuration.tally(tails, request.tailSeconds);
     },
     lockWaited(seconds, acquired) {
-      lockWait.observe({ acquired: String(acquired) }, seconds);
+      lockWait.tally(acquired ? lockAcquired : lockGivenUp, seconds);
     },
   });
 
