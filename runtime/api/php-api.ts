@@ -31,18 +31,23 @@ export type SessionVars = { [key: string]: unknown };
 export type PhpApi = PhpFunctions & RequestVars & { $_SESSION: SessionVars };
 
 const CONTEXT = Symbol('tsfpm.request');
+/** The functions bound so far, by name: kept beside the object rather than defined on it, which would change its shape per request. */
+const BOUND = Symbol('tsfpm.bound');
 
-/** Getters that bind a function to the API object's request on first use, then cache it on the object. */
+interface ApiState {
+  [CONTEXT]: RequestContext;
+  [BOUND]: Record<string, (...args: unknown[]) => unknown> | undefined;
+}
+
+/** Getters that bind a function to the API object's request on first use and keep it. */
 const prototype: object = Object.create(null);
 for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: RequestContext, ...args: unknown[]) => unknown][]) {
   Object.defineProperty(prototype, name, {
     enumerable: true,
-    get(this: { [CONTEXT]: RequestContext }) {
+    get(this: ApiState) {
       const ctx = this[CONTEXT];
       // a closure here, not bind(): its frame in this file is how php-trace.ts names the PHP function that threw
-      const bound = (...args: unknown[]) => impl(ctx, ...args);
-      Object.defineProperty(this, name, { value: bound, enumerable: true });
-      return bound;
+      return ((this[BOUND] ??= Object.create(null) as Record<string, (...args: unknown[]) => unknown>)[name] ??= (...args: unknown[]) => impl(ctx, ...args));
     },
   });
 }
@@ -67,7 +72,8 @@ for (const name of SUPERGLOBALS) {
 }
 
 export function createPhpApi(ctx: RequestContext): PhpApi {
-  const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
+  const api = Object.create(prototype) as PhpApi & ApiState;
   api[CONTEXT] = ctx;
+  api[BOUND] = undefined;
   return api;
 }
