@@ -100,10 +100,10 @@ export type FilesVars = { [field: string]: UploadedFile | NestedUploadedFiles };
 
 /** What the body gives the request before its script runs. */
 export interface ParsedBody {
-  /** $_POST. */
-  post: InputVars;
-  /** $_FILES. */
-  files: FilesVars;
+  /** $_POST; undefined when nothing was posted (the superglobal is made empty when first read). */
+  post?: InputVars;
+  /** $_FILES; undefined when nothing was uploaded. */
+  files?: FilesVars;
   /** php://input: the raw body, empty for multipart/form-data (as PHP) and when over post_max_size. */
   input: Buffer;
   /** Temp files of successful uploads; the runtime deletes those still there when the request ends. */
@@ -114,15 +114,17 @@ const STARTUP = 'PHP Request Startup';
 
 function noop(): void {}
 
-function emptyVars<T>(): T {
-  return Object.create(null) as T;
-}
-
 /** php://input of a request with no body: one for all, since a Buffer of length 0 cannot change. */
 const NO_INPUT = Buffer.alloc(0);
 
+/**
+ * The uploads of a request with none: one for all. Nothing adds to it (the multipart reader fills a
+ * set of its own); move_uploaded_file() deletes only what the set has, removeUploads() clears only a set with files.
+ */
+const NO_UPLOADS = new Set<string>();
+
 export function emptyBody(): ParsedBody {
-  return { post: emptyVars(), files: emptyVars(), input: NO_INPUT, tmpFiles: new Set() };
+  return { input: NO_INPUT, tmpFiles: NO_UPLOADS };
 }
 
 /** Lets the rest of a body flow to nowhere, so that the connection can answer and be reused. */

@@ -113,12 +113,12 @@ function serverVars(facts: RequestFacts, conn: ConnectionFacts): ServerVars {
  * first read, as PHP's auto_globals_jit makes them. A script may replace any of them.
  */
 export class Superglobals implements RequestVars {
-  // $_GET and $_COOKIE stay undefined while empty, and are made when first read: a null-prototype
-  // object costs about 190 bytes, and most requests have no query or cookie
+  // $_GET, $_COOKIE, $_POST and $_FILES stay undefined while empty, and are made when first read: a
+  // null-prototype object costs about 190 bytes, and most requests have no query, cookie or body
   #get: InputVars | undefined;
   #cookie: InputVars | undefined;
-  $_POST: InputVars;
-  $_FILES: RequestVars['$_FILES'];
+  #post: InputVars | undefined;
+  #files: RequestVars['$_FILES'] | undefined;
   readonly #facts: RequestFacts;
   readonly #conn: ConnectionFacts;
   readonly #order: string;
@@ -128,7 +128,7 @@ export class Superglobals implements RequestVars {
   #request: InputVars | undefined;
 
   /** Warnings are PHP's startup warnings. */
-  constructor(facts: RequestFacts, ini: RequestIni, body: { post: InputVars; files: RequestVars['$_FILES'] }, warn: (message: string) => void) {
+  constructor(facts: RequestFacts, ini: RequestIni, body: { post?: InputVars; files?: RequestVars['$_FILES'] }, warn: (message: string) => void) {
     this.#facts = facts;
     this.#conn = connectionFacts(facts.req);
     const order = (ini.get('variables_order') ?? '').toUpperCase();
@@ -144,15 +144,15 @@ export class Superglobals implements RequestVars {
       if (query) this.#get = parseQueryString(url.slice(q + 1), limits, warn, 'get');
       if (order.includes('C') && cookie) this.#cookie = parseCookieHeader(cookie, limits, warn);
     }
-    this.$_POST = order.includes('P') ? body.post : empty();
-    this.$_FILES = body.files;
+    if (order.includes('P')) this.#post = body.post;
+    this.#files = body.files;
     // made now from the sources as they are (PHP makes it when the script is compiled, before any
     // line runs); with nothing to copy it waits for a first read
-    if (hasKeys(this.#get) || hasKeys(this.$_POST) || hasKeys(this.#cookie)) {
+    if (hasKeys(this.#get) || hasKeys(this.#post) || hasKeys(this.#cookie)) {
       const request: InputVars = empty();
       for (const letter of this.#requestOrder) {
         // later sources override earlier ones
-        const source = letter === 'G' ? this.#get : letter === 'P' ? this.$_POST : letter === 'C' ? this.#cookie : undefined;
+        const source = letter === 'G' ? this.#get : letter === 'P' ? this.#post : letter === 'C' ? this.#cookie : undefined;
         if (source) Object.assign(request, source);
       }
       this.#request = request;
@@ -165,6 +165,22 @@ export class Superglobals implements RequestVars {
 
   set $_GET(value: InputVars) {
     this.#get = value;
+  }
+
+  get $_POST(): InputVars {
+    return (this.#post ??= empty<InputVars>());
+  }
+
+  set $_POST(value: InputVars) {
+    this.#post = value;
+  }
+
+  get $_FILES(): RequestVars['$_FILES'] {
+    return (this.#files ??= empty<RequestVars['$_FILES']>());
+  }
+
+  set $_FILES(value: RequestVars['$_FILES']) {
+    this.#files = value;
   }
 
   get $_COOKIE(): InputVars {
