@@ -15,12 +15,24 @@ export interface HeaderLine {
   readonly text: string;
   readonly name: string;
   readonly value: string;
+  /**
+   * node:http takes it as it is: a name that is an RFC 9110 token, a value with no control character
+   * but tab. Known when the line is made, so that the lines every response starts with are checked once.
+   */
+  readonly sendable: boolean;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function line(lower: string, text: string, name: string, value: string): HeaderLine {
+  return { lower, text, name, value, sendable: HEADER_NAME.test(name) && !BAD_HEADER_VALUE.test(value) };
 }
 
 /** A line as sent: a line with no colon goes out with an empty value. */
 export function headerLine(lower: string, text: string): HeaderLine {
   const colon = text.indexOf(':');
-  return colon === -1 ? { lower, text, name: text.trim(), value: '' } : { lower, text, name: text.slice(0, colon).trim(), value: text.slice(colon + 1).trim() };
+  return colon === -1 ? line(lower, text, text.trim(), '') : line(lower, text, text.slice(0, colon).trim(), text.slice(colon + 1).trim());
 }
 
 function nameOf(text: string): string {
@@ -119,7 +131,7 @@ export class HeaderList {
 
   /** Adds a Set-Cookie line (setcookie(): never replaces). */
   addCookie(setCookieValue: string): void {
-    this.#lines.push({ lower: 'set-cookie', text: `Set-Cookie: ${setCookieValue}`, name: 'Set-Cookie', value: setCookieValue.trim() });
+    this.#lines.push(line('set-cookie', `Set-Cookie: ${setCookieValue}`, 'Set-Cookie', setCookieValue.trim()));
   }
 
   /** header_remove($name), or every header when `name` is undefined. */

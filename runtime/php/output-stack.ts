@@ -86,10 +86,11 @@ export class OutputStack {
   /** Runs the level's handler over its buffer, empties it, and forwards the result downwards when `forward`. */
   #pass(level: Level, phase: number, forward: boolean): void {
     const input = level.chunks;
-    level.chunks = [];
     level.size = 0;
     let out: string | Buffer | undefined;
     if (level.callback && !(level.flags & DISABLED)) {
+      // emptied before the handler runs, which may read the stack (ob_get_contents(), ob_get_length())
+      level.chunks = [];
       const text = toText(input);
       const first = (level.flags & STARTED) === 0;
       level.flags |= STARTED;
@@ -103,6 +104,7 @@ export class OutputStack {
     } else {
       level.flags |= STARTED;
       out = input.length === 1 ? input[0] : input.length === 0 ? undefined : Buffer.concat(input.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+      input.length = 0;
     }
     if (!forward || out === undefined || out.length === 0) return;
     const index = this.#levels.indexOf(level);

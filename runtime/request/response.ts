@@ -19,13 +19,8 @@ export interface SendOptions {
   readonly reject: (header: string, why: string) => void;
 }
 
-/** A name the socket accepts (RFC 9110 token), and a value with no control character but tab: node:http's own checks, without an exception per header. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-
-/** Why the socket refuses a header, or undefined when it takes it. */
+/** Why the socket refuses a header that is not `sendable` as it is, or undefined when node:http takes it after all. */
 function headerRefusal(name: string, value: string): string | undefined {
-  if (HEADER_NAME.test(name) && !BAD_HEADER_VALUE.test(value)) return undefined;
   try {
     validateHeaderName(name);
     validateHeaderValue(name, value);
@@ -50,7 +45,7 @@ function defaultTypeLine(mimetype: string, charset: string): HeaderLine | undefi
 export class ResponseSink {
   readonly #res: ServerResponse;
   readonly #headers: HeaderList;
-  #pending: (string | Buffer)[] = [];
+  readonly #pending: (string | Buffer)[] = [];
   #pendingSize = 0;
   #headersSent = false;
   #ended = false;
@@ -116,7 +111,7 @@ export class ResponseSink {
   /** Ends the response with a status and body of tsfpm's own, replacing whatever the script buffered (an error before any output was sent). */
   fail(status: number, body: string): void {
     if (this.#ended) return;
-    this.#pending = [];
+    this.#pending.length = 0;
     this.#pendingSize = 0;
     if (this.#res.headersSent) {
       this.#ended = true;
@@ -132,11 +127,10 @@ export class ResponseSink {
   /** The held output as one piece: a string while every chunk is text, else a Buffer. */
   #take(): string | Buffer {
     const chunks = this.#pending;
-    this.#pending = [];
+    const taken = chunks.length === 1 ? chunks[0]! : chunks.every((c) => typeof c === 'string') ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    chunks.length = 0;
     this.#pendingSize = 0;
-    if (chunks.length === 1) return chunks[0]!;
-    if (chunks.every((c) => typeof c === 'string')) return chunks.join('');
-    return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    return taken;
   }
 
   /** With `contentLength`, it replaces any Content-Length the script set: the body is known. */
@@ -145,7 +139,7 @@ export class ResponseSink {
     let status = this.#status;
     let reason = this.#reason;
     const flat: string[] = [];
-    for (const { lower, name, value } of this.#headers.lines) {
+    for (const { lower, name, value, sendable } of this.#headers.lines) {
       // PHP-FPM passes `Status:` to the web server, which makes it the status line (nginx does)
       if (lower === 'status') {
         const m = /^(\d{3})\s*(.*)$/.exec(value);
@@ -156,7 +150,7 @@ export class ResponseSink {
         continue;
       }
       if (contentLength !== undefined && lower === 'content-length') continue;
-      const refusal = headerRefusal(name, value);
+      const refusal = sendable ? undefined : headerRefusal(name, value);
       if (refusal !== undefined) {
         options.reject(`${name}: ${value}`, refusal);
         continue;
