@@ -20,39 +20,38 @@ import { lingeringClose } from './lingering-close.ts';
 
 /** One client connection. */
 export interface Connection {
-  /** Responses in flight (more than one only when the client pipelines). */
-  open: number;
+  /** Responses in flight, oldest first (more than one only when the client pipelines). */
+  readonly responses: ServerResponse[];
   /** Requests it has carried, this one included. */
   served: number;
-  /** The request it is reading or answering, for naming it when the connection fails. */
-  current: { readonly req: IncomingMessage; readonly res: ServerResponse } | undefined;
+  /** The request it is reading or answering and its response, for naming it when the connection fails. */
+  currentReq: IncomingMessage | undefined;
+  currentRes: ServerResponse | undefined;
 }
+
+const newConnection = (): Connection => ({ responses: [], served: 0, currentReq: undefined, currentRes: undefined });
 
 export class Connections {
   readonly #connections = new Map<Socket, Connection>();
-  /** Responses in flight, and the connection each is on. */
-  readonly #responses = new Map<ServerResponse, Connection>();
+  /** Responses in flight on every connection, static files and the pool's pages included. */
+  #inFlight = 0;
   #draining = false;
   /** A response's 'close' (node:http emits it once), with the response as `this`: one listener for every response, not one made per request. */
   readonly #responseClosed: (this: ServerResponse) => void;
 
   constructor(http: Server) {
-    const responses = this.#responses;
+    const closed = (res: ServerResponse): void => this.#closed(res);
     this.#responseClosed = function (this: ServerResponse) {
-      const connection = responses.get(this);
-      if (connection === undefined) return;
-      responses.delete(this);
-      connection.open--;
-      if (connection.current?.res === this) connection.current = undefined;
+      closed(this);
     };
     http.on('connection', (socket: Socket) => {
-      const connection: Connection = { open: 0, served: 0, current: undefined };
+      const connection = newConnection();
       this.#connections.set(socket, connection);
       socket.once('close', () => this.#connections.delete(socket));
       // node:http closes a connection after its last response with destroySoon(): at once, even
       // while the client is still sending a body it will never read. That case lingers instead.
       socket.destroySoon = () => {
-        if (connection.current?.req.complete === false) lingeringClose(socket);
+        if (connection.currentReq?.complete === false) lingeringClose(socket);
         else Socket.prototype.destroySoon.call(socket);
       };
     });
@@ -61,14 +60,25 @@ export class Connections {
   /** Call first for every request: tracks its response until it is done. Returns its connection. */
   request(req: IncomingMessage, res: ServerResponse): Connection {
     // every socket the server accepted has its record; a fresh one keeps a stray socket harmless
-    const connection = this.#connections.get(req.socket) ?? { open: 0, served: 0, current: undefined };
-    connection.open++;
+    const connection = this.#connections.get(req.socket) ?? newConnection();
+    connection.responses.push(res);
     connection.served++;
-    connection.current = { req, res };
-    this.#responses.set(res, connection);
+    connection.currentReq = req;
+    connection.currentRes = res;
+    this.#inFlight++;
     if (this.#draining) res.shouldKeepAlive = false;
     res.on('close', this.#responseClosed);
     return connection;
+  }
+
+  #closed(res: ServerResponse): void {
+    this.#inFlight--;
+    // a connection already closed has no record left to update
+    const connection = this.#connections.get(res.req.socket as Socket);
+    if (connection === undefined) return;
+    const at = connection.responses.indexOf(res);
+    if (at !== -1) connection.responses.splice(at, 1);
+    if (connection.currentRes === res) connection.currentReq = connection.currentRes = undefined;
   }
 
   /** The connection of `socket`, while it is open. */
@@ -78,7 +88,7 @@ export class Connections {
 
   /** Responses not finished yet, static files and the pool's pages included. */
   get responses(): number {
-    return this.#responses.size;
+    return this.#inFlight;
   }
 
   /** Open connections, idle ones included. */
@@ -89,12 +99,12 @@ export class Connections {
   /** From now on every response closes its connection; those whose head is not out yet say so. */
   drain(): void {
     this.#draining = true;
-    for (const res of this.#responses.keys()) if (!res.headersSent) res.shouldKeepAlive = false;
+    for (const { responses } of this.#connections.values()) for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
   }
 
   /** Closes every connection with no response in flight. */
   closeIdle(): void {
-    for (const [socket, { open }] of this.#connections) if (open === 0) socket.destroy();
+    for (const [socket, { responses }] of this.#connections) if (responses.length === 0) socket.destroy();
   }
 
   /** The deadline: every connection closes now, responses in flight or not. */

@@ -115,20 +115,22 @@ export function applyHttpLimits(http: Server, config: ServerConfig, connections:
   };
 
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const current = connections.of(socket)?.current;
+    const connection = connections.of(socket);
+    const req = connection?.currentReq;
+    const res = connection?.currentRes;
     const code = err.code ?? '';
     if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       // ECONNRESET, EPIPE …: the client is gone, nobody to answer
       socket.destroy();
       return;
     }
-    if (current?.res.headersSent) {
-      config.log(`${client(socket)} [${current.res.statusCode}]: ${current.req.method} ${current.req.url} - connection closed: ${err.message} (${code})`);
+    if (res?.headersSent) {
+      config.log(`${client(socket)} [${res.statusCode}]: ${req?.method} ${req?.url} - connection closed: ${err.message} (${code})`);
       socket.destroy();
       return;
     }
-    const [status, cause] = clientErrorCause(err, code, limits, current !== undefined && !current.req.complete);
-    refuseSocket(socket, status, cause, current?.req);
+    const [status, cause] = clientErrorCause(err, code, limits, req !== undefined && !req.complete);
+    refuseSocket(socket, status, cause, req);
   });
 
   http.on('connect', (req: IncomingMessage, socket: Duplex) => {
