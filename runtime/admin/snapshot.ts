@@ -5,8 +5,27 @@
  * shows one pool for all its children.
  * @module
  */
-import type { ServerConfig } from '../http/server-config.ts';
-import { requestState, type RequestState } from '../pool/pool.ts';
+import type { Pool } from '../pool/pool.ts';
+import { requestState, type RequestEnvironment, type RequestState } from '../request/request-context.ts';
+
+/** The pool-wide view of several processes, gathered by the primary. */
+export interface Peers {
+  /** Every process's status snapshot, this one's included. */
+  snapshots(): Promise<PoolSnapshot[]>;
+  /** The Prometheus text of every process, aggregated. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+}
+
+/** A server as its pool's own pages see it (http/server-config.ts's ServerConfig is one). */
+export interface AdminEnvironment extends RequestEnvironment {
+  /** Children, queue, tail budget and the status page's counters. */
+  readonly pool: Pool;
+  /**
+   * The other processes serving the same port (--workers): the status page and metrics ask them
+   * for theirs. Set by the worker process; undefined for a single process.
+   */
+  readonly peers: Peers | undefined;
+}
 
 export interface RequestSnapshot {
   /** The process serving it. */
@@ -54,12 +73,12 @@ export interface PoolSnapshot {
   readonly requests: readonly RequestSnapshot[];
 }
 
-export function localSnapshot(config: ServerConfig, now = Date.now()): PoolSnapshot {
-  const { pool } = config;
+export function localSnapshot(env: AdminEnvironment, now = Date.now()): PoolSnapshot {
+  const { pool } = env;
   const c = pool.counters;
   const requests: RequestSnapshot[] = [];
   const perf = performance.now();
-  for (const ctx of config.live) {
+  for (const ctx of env.live) {
     const elapsedMs = perf - ctx.startedAt;
     requests.push({
       pid: process.pid,

@@ -10,9 +10,8 @@ import { parseIniFile } from '../settings/ini-file.ts';
 import { stderrSink, type LogSink } from '../php/log.ts';
 import { IniSettings, type Mode, type SettingSource } from '../settings/settings-table.ts';
 import { Pool } from '../pool/pool.ts';
-import type { RequestContext } from '../request/request-context.ts';
 import { Router } from './routing.ts';
-import type { PoolSnapshot } from '../admin/snapshot.ts';
+import type { AdminEnvironment, Peers } from '../admin/snapshot.ts';
 import { ScriptLoader } from './script-loader.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -40,32 +39,14 @@ export interface TsfpmOptions {
   serverName?: string;
 }
 
-export interface ServerConfig {
-  readonly docroot: string;
+/** One server: what its requests and its pool's pages need (AdminEnvironment), and its routing and script loading. */
+export interface ServerConfig extends AdminEnvironment {
   readonly router: string | undefined;
-  readonly settings: IniSettings;
-  readonly log: LogSink;
   readonly loader: ScriptLoader;
   readonly routes: Router;
-  readonly version: string;
   readonly serverName: string | undefined;
-  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
-  readonly live: Set<RequestContext>;
-  /** Children, queue, tail budget and the status page's counters. */
-  readonly pool: Pool;
-  /**
-   * The other processes serving the same port (--workers): the status page and metrics ask them
-   * for theirs. Set by the worker process; undefined for a single process.
-   */
+  /** Set by the worker process of `--workers N`. */
   peers: Peers | undefined;
-}
-
-/** The pool-wide view of several processes, gathered by the primary. */
-export interface Peers {
-  /** Every process's status snapshot, this one's included. */
-  snapshots(): Promise<PoolSnapshot[]>;
-  /** The Prometheus text of every process, aggregated. */
-  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 const iniString = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '') : String(v));

@@ -42,10 +42,9 @@
 import inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
 import { captureStack, scriptCallSite } from '../php/call-site.ts';
-import type { ServerConfig } from '../http/server-config.ts';
 import { currentRequest } from '../request/current-request.ts';
-import { checkPoolTimers, poolTimersOf, terminateRequest } from '../request/run-request.ts';
-import type { RequestContext } from '../request/request-context.ts';
+import { checkPoolTimers, poolTimersOf, terminateRequest } from './pool-timers.ts';
+import type { RequestContext, RequestEnvironment } from '../request/request-context.ts';
 import { logSlowRequest } from './slow-log.ts';
 
 /** How often this thread shows it is alive, and checks the pool timers of the live requests. */
@@ -82,24 +81,24 @@ interface Running {
   handledBeat: number | undefined;
 }
 
-const configs = new Set<ServerConfig>();
+const servers = new Set<RequestEnvironment>();
 let running: Running | undefined;
 let clearAsyncIdStack: (() => void) | undefined | null;
 
 /**
- * Watches for scripts stuck in synchronous code on behalf of `config`, when any of its time limits
- * is on. One thread per process serves every config; it never keeps the process alive.
+ * Watches for scripts stuck in synchronous code on behalf of the server `env`, when any of its time limits
+ * is on. One thread per process serves every server; it never keeps the process alive.
  */
-export function startWatchdog(config: ServerConfig): void {
-  if (!NAMES.some((name) => config.settings.typed[name] > 0)) return;
-  configs.add(config);
+export function startWatchdog(env: RequestEnvironment): void {
+  if (!NAMES.some((name) => env.settings.typed[name] > 0)) return;
+  servers.add(env);
   if (running) return;
-  clearAsyncIdStack ??= asyncIdStackClearer(config);
+  clearAsyncIdStack ??= asyncIdStackClearer(env);
   const beat = new BigInt64Array(new SharedArrayBuffer(8));
   const pulse = (): void => {
     const now = performance.now();
     Atomics.store(beat, 0, BigInt(Math.round(performance.timeOrigin + now)));
-    for (const each of configs) checkPoolTimers(each, now);
+    for (const each of servers) checkPoolTimers(each, now);
   };
   pulse();
   const heartbeat = setInterval(pulse, HEARTBEAT_MS).unref();
@@ -118,10 +117,10 @@ export function startWatchdog(config: ServerConfig): void {
   (globalThis as Record<symbol, unknown>)[HOOK] = { probe, confirm, cannotStop };
 }
 
-/** `config` no longer needs watching (its server closed); the thread stops with the last one. */
-export function stopWatchdog(config: ServerConfig): void {
-  configs.delete(config);
-  if (configs.size > 0 || !running) return;
+/** The server `env` no longer needs watching (it closed); the thread stops with the last one. */
+export function stopWatchdog(env: RequestEnvironment): void {
+  servers.delete(env);
+  if (servers.size > 0 || !running) return;
   clearInterval(running.heartbeat);
   void running.worker.terminate();
   running = undefined;
@@ -129,9 +128,9 @@ export function stopWatchdog(config: ServerConfig): void {
 }
 
 /** Node's own clearAsyncIdStack (what it runs after an uncaught exception), or null where it is not reachable. */
-function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
+function asyncIdStackClearer(env: RequestEnvironment): (() => void) | null {
   const clearer = nodeAsyncIdStackClearer();
-  if (!clearer) config.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
+  if (!clearer) env.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
   return clearer;
 }
 
@@ -275,5 +274,5 @@ function due(at: number | undefined, now: number): boolean {
 }
 
 function everyLog(line: string): void {
-  for (const config of configs) config.log(line);
+  for (const env of servers) env.log(line);
 }

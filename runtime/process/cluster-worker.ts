@@ -14,7 +14,8 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { GATHER_MS, isMessage, type PartKind, type ToPrimary, type ToWorker } from './cluster-protocol.ts';
-import type { Peers, ServerConfig } from '../http/server-config.ts';
+import type { Peers } from '../admin/snapshot.ts';
+import type { ServerConfig } from '../http/server-config.ts';
 import { gracefulStop, STOP_SIGNALS, type StopSignal } from './graceful-stop.ts';
 import { asctime } from '../php/log.ts';
 import { metricsOf } from '../admin/metrics.ts';

@@ -7,20 +7,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
-import type { ServerConfig } from '../http/server-config.ts';
 import type { Deadline } from './deadline.ts';
 import { ExitSignal } from '../php/errors.ts';
 import { E_ERROR, E_PARSE, formatDisplay, formatLogLine } from '../php/error-reporting.ts';
 import { HeaderList } from '../php/header-list.ts';
-import { appendToLogFile } from '../php/log.ts';
-import { RequestIni } from '../settings/settings-table.ts';
+import { appendToLogFile, type LogSink } from '../php/log.ts';
+import { RequestIni, type IniSettings } from '../settings/settings-table.ts';
 import { OutputStack } from '../php/output-stack.ts';
-import { createPhpApi, type PhpApi } from '../api/php-api.ts';
-import type { PoolSlot } from '../pool/pool.ts';
-import type { RequestVars } from './superglobals.ts';
-import { responseHeaders } from '../http/response-headers.ts';
+import type { RequestVars, ScriptTarget } from './superglobals.ts';
+import { responseHeaders } from '../settings/response-headers.ts';
 import { ResponseSink, SOCKET_BUFFER, type SendOptions } from './response.ts';
-import type { ScriptTarget } from '../http/routing.ts';
 
 /**
  * Something a request holds that must be let go when its response is finished and again, for
@@ -32,6 +28,59 @@ export interface RequestResource {
 
 /** Where the request is in its life. */
 export type RequestPhase = 'running' | 'finished' | 'done';
+
+/** What one request's end tells the pool's observers. */
+export interface EndedRequest {
+  readonly method: string;
+  readonly status: number;
+  readonly script: string;
+  /** Seconds from start until the response was complete. */
+  readonly responseSeconds: number;
+  /** Seconds of background tail after fastcgi_finish_request(), when there was one. */
+  readonly tailSeconds: number | undefined;
+}
+
+/** The pool a request runs in, as the request sees it: the counters it tells (pool/pool.ts's Pool is one). */
+export interface RequestPool {
+  /** The pool's name in log lines (PHP-FPM's `[www]`). */
+  readonly settings: { readonly name: string };
+  ended(request: EndedRequest): void;
+  slowRequest(): void;
+  lockWaitStarted(): void;
+  lockWaitEnded(seconds: number, acquired: boolean): void;
+  lockReleased(): void;
+}
+
+/** What a request holds of its pool (pool/pool.ts's PoolSlot): a child until the finish, then a tail slot. */
+export interface RequestSlot {
+  /** The response is finished: the child goes back and a tail slot is taken. False when the tail is refused; `description` names the request in that log line. */
+  toTail(description: string): Promise<boolean>;
+  /** Lets go of what the slot holds; called once or more by whoever ends the request. */
+  release(): void;
+}
+
+/**
+ * What a request needs of the server that runs it. The server's config (http/server-config.ts) is one;
+ * the request layer knows nothing else of the server.
+ */
+export interface RequestEnvironment {
+  readonly docroot: string;
+  readonly settings: IniSettings;
+  readonly log: LogSink;
+  /** tsfpm's version, for X-Powered-By. */
+  readonly version: string;
+  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
+  readonly live: Set<RequestContext>;
+  readonly pool: RequestPool;
+}
+
+/** Where a request is, as the status page's "state" column and the stop log line name it. */
+export type RequestState = 'Running' | 'Waiting for session lock' | 'Finishing';
+
+export function requestState(ctx: RequestContext): RequestState {
+  if (ctx.phase !== 'running') return 'Finishing';
+  return ctx.waitingForLock ? 'Waiting for session lock' : 'Running';
+}
 
 /** default_mimetype and default_charset as this request's ini has them now (ini_set() may change them), and header refusals to the server log. */
 class RequestSendOptions implements SendOptions {
@@ -56,21 +105,21 @@ class RequestSendOptions implements SendOptions {
   }
 }
 
-const initialHeaders = new WeakMap<ServerConfig, HeaderList>();
+const initialHeaders = new WeakMap<RequestEnvironment, HeaderList>();
 
 /**
  * The lines every script's header list starts with, as header($line, false) before its first line
  * (its own header() replaces them): X-Powered-By with expose_php, then tsfpm.response_headers.
  * Both settings are per server, so the lines are parsed once.
  */
-function initialHeadersOf(config: ServerConfig): HeaderList {
-  let headers = initialHeaders.get(config);
+function initialHeadersOf(env: RequestEnvironment): HeaderList {
+  let headers = initialHeaders.get(env);
   if (headers === undefined) {
     headers = new HeaderList();
-    const ini = new RequestIni(config.settings);
-    if (ini.bool('expose_php')) headers.header(`X-Powered-By: tsfpm/${config.version}`, true, 0, '');
-    for (const { line } of responseHeaders(config.settings)) headers.header(line, false, 0, ini.get('default_charset') ?? '');
-    initialHeaders.set(config, headers);
+    const ini = new RequestIni(env.settings);
+    if (ini.bool('expose_php')) headers.header(`X-Powered-By: tsfpm/${env.version}`, true, 0, '');
+    for (const { line } of responseHeaders(env.settings)) headers.header(line, false, 0, ini.get('default_charset') ?? '');
+    initialHeaders.set(env, headers);
   }
   return headers;
 }
@@ -80,7 +129,7 @@ export const CONNECTION_ABORTED = 1;
 export const CONNECTION_TIMEOUT = 2;
 
 export class RequestContext {
-  readonly config: ServerConfig;
+  readonly env: RequestEnvironment;
   readonly ini: RequestIni;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -113,20 +162,19 @@ export class RequestContext {
   slowLogged = false;
   /** The tsfpm call the script is awaiting, for the slow log and time limits: its name and the stack where it was called. */
   waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
-  /** The pool slot it holds: a child until the finish, then a tail slot. */
-  slot: PoolSlot | undefined;
+  /** The pool slot it holds, when it runs in a pool. */
+  readonly slot: RequestSlot | undefined;
   /** The session ID whose lock session_start() is waiting for (the status page's state), or false. */
   waitingForLock: string | false = false;
   /** The request holds a session lock. */
   sessionLocked = false;
-  #api: PhpApi | undefined;
   #discardLogged = false;
   /** Bytes of output after the finish, which PHP-FPM's FastCGI buffer would hold until it fills. */
   #lostBytes = 0;
   readonly #sendOptions: SendOptions;
 
   constructor(init: {
-    config: ServerConfig;
+    env: RequestEnvironment;
     req: IncomingMessage;
     res: ServerResponse;
     target: ScriptTarget;
@@ -135,20 +183,22 @@ export class RequestContext {
     uploads: Set<string>;
     /** The request's settings, when the caller already made them for the superglobals. */
     ini?: RequestIni;
+    slot?: RequestSlot;
   }) {
-    this.config = init.config;
+    this.env = init.env;
+    this.slot = init.slot;
     this.req = init.req;
     this.res = init.res;
     this.target = init.target;
     this.vars = init.vars;
     this.input = init.input;
     this.uploads = init.uploads;
-    this.ini = init.ini ?? new RequestIni(init.config.settings);
+    this.ini = init.ini ?? new RequestIni(init.env.settings);
     this.ignoreUserAbort = this.ini.bool('ignore_user_abort');
-    this.headers = new HeaderList(initialHeadersOf(init.config));
+    this.headers = new HeaderList(initialHeadersOf(init.env));
     this.sapi = new ResponseSink(init.res, this.headers);
     this.output = new OutputStack((data) => this.#toSapi(data));
-    this.#sendOptions = new RequestSendOptions(this.ini, init.config.log);
+    this.#sendOptions = new RequestSendOptions(this.ini, init.env.log);
     const buffering = this.ini.quantity('output_buffering');
     if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
   }
@@ -169,11 +219,6 @@ export class RequestContext {
       const socket = this.req.socket;
       if (socket.destroyed || socket.readableEnded) this.#connectionStatus |= CONNECTION_ABORTED;
     }
-  }
-
-  /** The PHP API object the script receives. */
-  get api(): PhpApi {
-    return (this.#api ??= createPhpApi(this) as PhpApi);
   }
 
   get sendOptions(): SendOptions {
@@ -271,12 +316,12 @@ export class RequestContext {
   logError(line: string): void {
     const file = this.ini.get('error_log');
     if (file) appendToLogFile(file, line);
-    else this.config.log(line);
+    else this.env.log(line);
   }
 
   /** A line for the server log. */
   log(line: string): void {
-    this.config.log(line);
+    this.env.log(line);
   }
 
   /** `script /path/x.ts, GET /x?y` for log lines about this request. */

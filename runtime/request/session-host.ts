@@ -74,16 +74,16 @@ function host(ctx: RequestContext): SessionHost {
     lockEvents: {
       waiting(id) {
         ctx.waitingForLock = id;
-        ctx.config.pool.lockWaitStarted();
+        ctx.env.pool.lockWaitStarted();
       },
       waited(waitedMs, acquired) {
         ctx.waitingForLock = false;
         ctx.sessionLocked = acquired;
-        ctx.config.pool.lockWaitEnded(waitedMs / 1000, acquired);
+        ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
       },
       released() {
         ctx.sessionLocked = false;
-        ctx.config.pool.lockReleased();
+        ctx.env.pool.lockReleased();
       },
     },
     backend: () => openConfiguredBackend(ctx),
@@ -109,7 +109,7 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
     serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
     gcMaxlifetime: ini.int('session.gc_maxlifetime'),
     redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
-    log: ctx.config.log,
+    log: ctx.env.log,
   });
 }
 
@@ -117,7 +117,7 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
 export function sessionOf(ctx: RequestContext): PhpSession {
   let session = sessions.get(ctx);
   if (!session) {
-    const created = new PhpSession(host(ctx), ctx.api.$_SESSION);
+    const created = new PhpSession(host(ctx), ctx.vars.$_SESSION);
     session = created;
     sessions.set(ctx, created);
     ctx.resources.push({
