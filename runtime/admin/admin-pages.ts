@@ -11,7 +11,7 @@ import { sendErrorPage } from '../request/error-page.ts';
 import { metricsOf } from './metrics.ts';
 import { RequestIni } from '../settings/settings-table.ts';
 import { addResponseHeaders, responseHeaders } from '../settings/response-headers.ts';
-import { localSnapshot, mergeSnapshots, type AdminEnvironment, type PoolSnapshot } from './snapshot.ts';
+import { localSnapshot, mergeSnapshots, peersOf, type AdminEnvironment, type PoolSnapshot } from './snapshot.ts';
 import { renderJson, renderOpenMetrics, renderText, renderXml, statusContentType, statusQuery, unixNow } from './status-formats.ts';
 import { renderStatusHtml } from './status-html.ts';
 
@@ -83,7 +83,8 @@ async function answer(env: AdminEnvironment, pages: Pages, page: Page, req: Inco
   if (page === 'ping') return send(env, res, 200, statusContentType('text', pages.charset), pages.pingResponse);
   let figures: { contentType: string; text: string } | PoolSnapshot;
   try {
-    figures = page === 'metrics' ? await metricsText(env) : env.peers ? mergeSnapshots(await env.peers.snapshots()) : localSnapshot(env);
+    const peers = peersOf(env);
+    figures = page === 'metrics' ? await metricsText(env) : peers ? mergeSnapshots(await peers.snapshots()) : localSnapshot(env);
   } catch (err) {
     // PHP-FPM's answer when it cannot read its scoreboard
     env.log(`tsfpm: ${page} page: cannot gather the workers' figures: ${(err as Error).message}`);
@@ -103,7 +104,8 @@ async function answer(env: AdminEnvironment, pages: Pages, page: Page, req: Inco
 
 /** Prometheus text: this process's, or every worker's aggregated by the primary. */
 async function metricsText(env: AdminEnvironment): Promise<{ contentType: string; text: string }> {
-  if (env.peers) return env.peers.metrics();
+  const peers = peersOf(env);
+  if (peers) return peers.metrics();
   const metrics = metricsOf(env);
   return { contentType: metrics.contentType, text: await metrics.text() };
 }

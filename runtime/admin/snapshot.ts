@@ -20,11 +20,18 @@ export interface Peers {
 export interface AdminEnvironment extends RequestEnvironment {
   /** Children, queue, tail budget and the status page's counters. */
   readonly pool: Pool;
-  /**
-   * The other processes serving the same port (--workers): the status page and metrics ask them
-   * for theirs. Set by the worker process; undefined for a single process.
-   */
-  readonly peers: Peers | undefined;
+}
+
+const peersByServer = new WeakMap<AdminEnvironment, Peers>();
+
+/** The worker process of `--workers N` joins its server to the other processes serving the same port. */
+export function joinPeers(env: AdminEnvironment, peers: Peers): void {
+  peersByServer.set(env, peers);
+}
+
+/** The other processes whose figures the status page and metrics gather; undefined for a single process. */
+export function peersOf(env: AdminEnvironment): Peers | undefined {
+  return peersByServer.get(env);
 }
 
 export interface RequestSnapshot {
@@ -78,7 +85,7 @@ export function localSnapshot(env: AdminEnvironment, now = Date.now()): PoolSnap
   const c = pool.counters;
   const requests: RequestSnapshot[] = [];
   const perf = performance.now();
-  for (const ctx of env.live) {
+  for (const ctx of env.pool.live) {
     const elapsedMs = perf - ctx.startedAt;
     requests.push({
       pid: process.pid,

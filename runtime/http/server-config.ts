@@ -11,7 +11,7 @@ import { stderrSink, type LogSink } from '../php/log.ts';
 import { IniSettings, type Mode, type SettingSource } from '../settings/settings-table.ts';
 import { Pool } from '../pool/pool.ts';
 import { Router } from './routing.ts';
-import type { AdminEnvironment, Peers } from '../admin/snapshot.ts';
+import type { AdminEnvironment } from '../admin/snapshot.ts';
 import { ScriptLoader } from './script-loader.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -39,14 +39,16 @@ export interface TsfpmOptions {
   serverName?: string;
 }
 
-/** One server: what its requests and its pool's pages need (AdminEnvironment), and its routing and script loading. */
+/**
+ * One server, fixed when it starts (the object is frozen): its settings (docroot, router, serverName, version,
+ * the php.ini settings) and its services (log, pool, script loader, routes). What changes while it serves
+ * lives in the services that own it: the live requests and the counters in the pool.
+ */
 export interface ServerConfig extends AdminEnvironment {
   readonly router: string | undefined;
+  readonly serverName: string | undefined;
   readonly loader: ScriptLoader;
   readonly routes: Router;
-  readonly serverName: string | undefined;
-  /** Set by the worker process of `--workers N`. */
-  peers: Peers | undefined;
 }
 
 const iniString = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '') : String(v));
@@ -68,7 +70,7 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
   const extensions = settings.typed['security.limit_extensions'].split(/[\s,]+/).filter(Boolean).map((e) => e.toLowerCase());
   const validate = settings.typed['opcache.validate_timestamps'];
   const revalidateFreq = settings.typed['opcache.revalidate_freq'];
-  return {
+  return Object.freeze({
     docroot,
     router: options.router ? resolve(options.router) : undefined,
     settings,
@@ -78,7 +80,6 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
     routes: new Router(docroot, extensions, validate ? revalidateFreq : 86_400),
     version: VERSION,
     serverName: options.serverName,
-    live: new Set(),
     pool: new Pool(
       {
         name: 'www',
@@ -91,6 +92,5 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
       },
       log,
     ),
-    peers: undefined,
-  };
+  });
 }

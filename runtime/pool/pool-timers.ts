@@ -52,7 +52,7 @@ export function poolTimersOf(ctx: RequestContext): { slowlogAt: number | undefin
 export function checkPoolTimers(env: RequestEnvironment, now: number): void {
   const limits = limitsOf(env);
   if (limits.slowlog <= 0 && limits.terminate <= 0) return;
-  for (const ctx of env.live) {
+  for (const ctx of env.pool.live) {
     const { slowlogAt, terminateAt } = poolTimersOf(ctx);
     if (slowlogAt !== undefined && slowlogAt <= now) logSlowRequest(ctx);
     if (terminateAt !== undefined && terminateAt <= now) void terminateRequest(ctx);

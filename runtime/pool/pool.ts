@@ -10,7 +10,7 @@
  * and tells observers (metrics) when a request ends or a lock wait is over.
  * @module
  */
-import type { EndedRequest, RequestPool, RequestSlot } from '../request/request-context.ts';
+import type { EndedRequest, RequestContext, RequestPool, RequestSlot } from '../request/request-context.ts';
 
 export interface PoolSettings {
   /** The pool's name on the status page and in log lines (PHP-FPM's `[www]`). */
@@ -68,6 +68,7 @@ export class Pool implements RequestPool {
     lockTimeouts: 0,
   };
   readonly #observers: PoolObserver[] = [];
+  readonly #live = new Set<RequestContext>();
   readonly #log: (line: string) => void;
   #children = 0;
   #tails = 0;
@@ -84,6 +85,19 @@ export class Pool implements RequestPool {
 
   observe(observer: PoolObserver): void {
     this.#observers.push(observer);
+  }
+
+  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
+  get live(): ReadonlySet<RequestContext> {
+    return this.#live;
+  }
+
+  enter(ctx: RequestContext): void {
+    this.#live.add(ctx);
+  }
+
+  leave(ctx: RequestContext): void {
+    this.#live.delete(ctx);
   }
 
   /** Children in use: scripts before their finish (and, with tsfpm.tails_hold_children, their tails). */

@@ -37,8 +37,7 @@ interface Frame {
 
 /** Logs `ctx` as slow, once: the counter, the warning line, and the slowlog entry. */
 export function logSlowRequest(ctx: RequestContext, blocking?: Blocking): void {
-  if (ctx.slowLogged) return;
-  ctx.slowLogged = true;
+  if (!ctx.logAsSlow()) return;
   const pool = ctx.env.pool.settings.name;
   ctx.env.pool.slowRequest();
   const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
@@ -68,7 +67,7 @@ function stateOf(ctx: RequestContext, blocking: Blocking | undefined): string {
 
 /** Who holds the session lock on `id`, when it is a request of this process. */
 function lockHolder(ctx: RequestContext, id: string): string | undefined {
-  for (const other of ctx.env.live) {
+  for (const other of ctx.env.pool.live) {
     if (other !== ctx && other.sessionLocked && sessionOf(other).id === id) return other.describe();
   }
   return undefined;

@@ -176,7 +176,7 @@ function probe(beatSeen: number, stalledMs: number): ProbeReply {
   if (due(slowlogAt, now)) logSlowRequest(ctx, { stack: captureStack().stack ?? '', blockedMs: stalledMs });
   if (stopReason(ctx, now, stalledMs) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
   const tail = tailLimitsOf(ctx, now, stalledMs);
-  const upcoming = [slowlogAt, terminateAt, ctx.deadline?.expiresAt, tail?.executionAt, tail?.terminateAt].filter((at): at is number => at !== undefined && at > now);
+  const upcoming = [slowlogAt, terminateAt, ctx.deadline.expiresAt, tail?.executionAt, tail?.terminateAt].filter((at): at is number => at !== undefined && at > now);
   return { stop: false, next: Math.min(RECHECK_MS, ...upcoming.map((at) => at - now)) };
 }
 
@@ -201,15 +201,14 @@ function confirm(beatSeen: number, stalledMs: number): boolean {
   const reason = ctx && stopReason(ctx, performance.now(), stalledMs);
   if (!ctx || !reason) return false;
   const site = scriptCallSite(captureStack().stack);
-  if ((reason === 'max_execution_time' || reason === TAIL_EXECUTION) && ctx.deadline) ctx.deadline.stuckAt = site;
+  if (reason === 'max_execution_time' || reason === TAIL_EXECUTION) ctx.deadline.noteStuckAt(site);
   // a macrotask: survives the termination, which drops the microtasks queued so far
   setImmediate(() => {
     const at = site ? ` at ${site.file}:${site.line}` : '';
     ctx.log(`tsfpm: terminated a script that blocked the event loop for ${(stalledMs / 1000).toFixed(1)} s${at}: ${reason} (${ctx.describe()})`);
     // no timer of the request's falls due for these: end it here
-    if (reason === TAIL_EXECUTION && ctx.deadline) {
-      ctx.deadline.tailStopped = true;
-      ctx.deadline.expireNow(ctx.ini.int('max_execution_time'));
+    if (reason === TAIL_EXECUTION) {
+      ctx.deadline.stopTail(ctx.ini.int('max_execution_time'));
     } else if (reason === TAIL_TERMINATE) {
       void terminateRequest(ctx);
     }
@@ -259,7 +258,7 @@ function tailLimitsOf(ctx: RequestContext, now: number, stalledMs: number): { ex
 function stopReason(ctx: RequestContext, now: number, stalledMs: number): string | undefined {
   if (ctx.phase === 'done') return 'its request had already ended';
   const terminateAt = poolTimersOf(ctx).terminateAt ?? Infinity;
-  const deadlineAt = ctx.deadline?.expiresAt ?? Infinity;
+  const deadlineAt = ctx.deadline.expiresAt ?? Infinity;
   const tail = tailLimitsOf(ctx, now, stalledMs);
   const earliest = Math.min(terminateAt, deadlineAt, tail?.executionAt ?? Infinity, tail?.terminateAt ?? Infinity);
   if (earliest > now) return undefined;

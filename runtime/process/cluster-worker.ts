@@ -14,7 +14,7 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { GATHER_MS, isMessage, type PartKind, type ToPrimary, type ToWorker } from './cluster-protocol.ts';
-import type { Peers } from '../admin/snapshot.ts';
+import { joinPeers, type Peers } from '../admin/snapshot.ts';
 import type { ServerConfig } from '../http/server-config.ts';
 import { gracefulStop, STOP_SIGNALS, type StopSignal } from './graceful-stop.ts';
 import { asctime } from '../php/log.ts';
@@ -42,7 +42,7 @@ export async function runWorker(config: ServerConfig, host: string, port: number
     if (stopper.start(signal, handOver)) send({ tsfpm: 'draining' });
   };
   const peers = new PrimaryPeers(config, send);
-  config.peers = peers;
+  joinPeers(config, peers);
 
   process.on('message', (message: unknown) => {
     if (!isMessage<ToWorker>(message)) return;
@@ -72,7 +72,7 @@ export async function runWorker(config: ServerConfig, host: string, port: number
   return 0;
 }
 
-/** config.peers of a worker: the other workers' parts, gathered by the primary. */
+/** The peers of a worker: the other workers' parts, gathered by the primary. */
 class PrimaryPeers implements Peers {
   readonly #config: ServerConfig;
   readonly #send: (message: ToPrimary) => void;

@@ -29,10 +29,9 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { scriptCallSite, type CallSite } from '../php/call-site.ts';
 import { phpStackTrace } from '../php/php-trace.ts';
 import { runInRequest } from './current-request.ts';
-import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
 import { describeError, ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from '../php/errors.ts';
 import { sendErrorPage } from './error-page.ts';
@@ -61,9 +60,8 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
  * that same microtask; the one promise here is the caller's.
  */
 export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, php: P, asRouter = false): Promise<Outcome> {
-  ctx.env.live.add(ctx);
-  const deadline = new Deadline(ctx.ini.int('max_execution_time'));
-  ctx.deadline = deadline;
+  ctx.env.pool.enter(ctx);
+  const { deadline } = ctx;
   return new Promise<Outcome>((resolve, reject) => {
     let settled = false;
     let running: PromiseLike<unknown> | undefined;
@@ -96,7 +94,7 @@ export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, 
 /** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
 function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Outcome | Promise<Outcome> {
   if ('timeout' in ending || hasWaitUntil(ctx) || ('error' in ending && !(ending.error instanceof ExitSignal))) return settleScript(ctx, ending, running, asRouter);
-  ctx.deadline?.clear();
+  ctx.deadline.clear();
   let returned: unknown;
   if ('value' in ending) returned = ending.value;
   else exited(ctx, ending.error as ExitSignal);
@@ -112,7 +110,7 @@ function exited(ctx: RequestContext, exit: ExitSignal): void {
 
 /** The endings that wait: a fatal error, waitUntil() work, the time limit. */
 async function settleScript(ctx: RequestContext, winner: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Promise<Outcome> {
-  const deadline = ctx.deadline!;
+  const { deadline } = ctx;
   let returned: unknown;
   try {
     if ('error' in winner) throw winner.error;
@@ -132,7 +130,7 @@ async function settleScript(ctx: RequestContext, winner: Ending, running: Promis
           .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
           .finally(() => releaseResources(ctx, 'end'));
       }
-      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? waitingSite(ctx));
+      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckSite ?? waitingSite(ctx));
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -167,15 +165,14 @@ export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
-  // the finish's line is "output started at" unless output went out before; resolved only if asked for
-  if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
+  ctx.response.markOutputStart();
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
-  ctx.noteClientGone(); // a client gone before the end stays ABORTED for the tail
-  ctx.sapi.end(ctx.sendOptions);
-  ctx.phase = 'finished';
-  ctx.respondedAt = performance.now();
-  ctx.deadline?.reset(ctx.ini.int('tsfpm.tail_timeout'));
+  ctx.response.noteClientGone(); // a client gone before the end stays ABORTED for the tail
+  ctx.response.end();
+  ctx.finished();
+  ctx.responded();
+  ctx.deadline.reset(ctx.ini.int('tsfpm.tail_timeout'));
   return true;
 }
 
@@ -190,15 +187,15 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   if (ctx.phase === 'done') return;
   const hadTail = ctx.phase === 'finished';
   ctx.log(`tsfpm: ${reason} (${ctx.describe()}, ${requestState(ctx)})`);
-  ctx.phase = 'done';
-  ctx.closing = true;
-  ctx.deadline?.clear();
+  ctx.done();
+  ctx.response.startClosing();
+  ctx.deadline.clear();
   ctx.output.discardAll();
   if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.env.settings));
   await releaseResources(ctx, 'end');
   await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   ctx.slot?.release();
-  ctx.respondedAt ??= performance.now();
+  ctx.responded();
   requestEnded(ctx, hadTail);
 }
 
@@ -214,7 +211,7 @@ function endRequest(ctx: RequestContext): Promise<void> | undefined {
 
 /** After the shutdown functions: the output flushed, what the request holds let go, the response ended. */
 function closeRequest(ctx: RequestContext, hadTail: boolean): Promise<void> | undefined {
-  ctx.closing = true;
+  ctx.response.startClosing();
   ctx.output.endAll();
   if (ctx.resources.length > 0 || ctx.uploads.size > 0) return letGo(ctx).then(() => respondAndEnd(ctx, hadTail));
   respondAndEnd(ctx, hadTail);
@@ -229,16 +226,16 @@ async function letGo(ctx: RequestContext): Promise<void> {
 
 function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
   if (ctx.phase === 'running') {
-    ctx.sapi.end(ctx.sendOptions);
-    ctx.respondedAt = performance.now();
+    ctx.response.end();
+    ctx.responded();
   }
-  ctx.phase = 'done';
+  ctx.done();
   requestEnded(ctx, hadTail);
 }
 
 /** The request leaves the live set; the access log and the pool's observers hear of it. */
 function requestEnded(ctx: RequestContext, hadTail: boolean): void {
-  ctx.env.live.delete(ctx);
+  ctx.env.pool.leave(ctx);
   accessLog(ctx);
   const now = performance.now();
   const respondedAt = ctx.respondedAt ?? now;
@@ -256,8 +253,8 @@ async function abandon(ctx: RequestContext): Promise<void> {
   if (ctx.output.level > 0 && ctx.output.length()) ctx.log(`tsfpm: router output discarded because it returned false (${ctx.describe()})`);
   ctx.output.discardAll();
   await releaseResources(ctx, 'end');
-  ctx.phase = 'done';
-  ctx.env.live.delete(ctx);
+  ctx.done();
+  ctx.env.pool.leave(ctx);
 }
 
 async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
@@ -311,7 +308,7 @@ export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(e
 
 /** php_error_cb on a fatal error: 500 only when display_errors is off, no header was sent and the code is still 200. */
 export function fatalStatus(ctx: RequestContext): void {
-  if (!ctx.ini.bool('display_errors') && !ctx.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
+  if (!ctx.ini.bool('display_errors') && !ctx.response.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
 }
 
 function accessLog(ctx: RequestContext): void {

@@ -73,16 +73,15 @@ function host(ctx: RequestContext): SessionHost {
     idExtraChars: secret() ? '_' : '',
     lockEvents: {
       waiting(id) {
-        ctx.waitingForLock = id;
+        ctx.lockWaitStarted(id);
         ctx.env.pool.lockWaitStarted();
       },
       waited(waitedMs, acquired) {
-        ctx.waitingForLock = false;
-        ctx.sessionLocked = acquired;
+        ctx.lockWaitEnded(acquired);
         ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
       },
       released() {
-        ctx.sessionLocked = false;
+        ctx.lockReleased();
         ctx.env.pool.lockReleased();
       },
     },
@@ -120,11 +119,11 @@ export function sessionOf(ctx: RequestContext): PhpSession {
     const created = new PhpSession(host(ctx), ctx.vars.$_SESSION);
     session = created;
     sessions.set(ctx, created);
-    ctx.resources.push({
+    ctx.hold({
       release(when) {
         // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
         // wait for a lock a pending start waits for; the start closes the session when it settles
-        const abandoned = ctx.phase === 'done' || ctx.deadline?.passed === true;
+        const abandoned = ctx.phase === 'done' || ctx.deadline.passed;
         const pending = created.starting;
         const call = pending && !abandoned && startCalls.get(pending);
         if (call) {
