@@ -3,7 +3,7 @@
  * (cluster-primary.ts) shares between its workers. It stops as the primary says (a relayed stop
  * signal; SIGQUIT when it is being replaced), asks to be replaced once it has served
  * pm.max_requests requests, and answers the pool-wide status and metrics through the primary
- * (config.peers).
+ * (joinPeers).
  *
  * Signals sent to the worker itself (SIGTERM, SIGINT, SIGQUIT) stop it gracefully and the primary
  * starts another; a second one does not cut, since a signal sent to the whole process group (Ctrl-C
