@@ -17,7 +17,7 @@ import { serveAdminPage } from '../admin/admin-pages.ts';
 import { metricsOf } from '../admin/metrics.ts';
 import { bodyReadEarlier } from '../request/parsed-body.ts';
 import { PoolSlot } from '../pool/pool.ts';
-import { runRequest, type Outcome } from '../request/run-request.ts';
+import { runRequest, type Outcome, type RunEnded } from '../request/run-request.ts';
 import { RequestIni } from '../settings/settings-table.ts';
 import { RequestContext } from '../request/request-context.ts';
 import { Superglobals, type ScriptTarget } from '../request/superglobals.ts';
@@ -72,24 +72,27 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
 
   /** The script, or one that throws why it could not be loaded: the request reports that as PHP reports a script that does not compile (lifecycle's fatal). */
   const loadScript = (file: string): ScriptFunction | Promise<ScriptFunction> => {
-    const failing = (err: unknown): ScriptFunction => () => {
-      throw err;
-    };
     try {
       const loaded = config.loader.load(file);
-      return loaded instanceof Promise ? loaded.catch(failing) : loaded;
+      return loaded instanceof Promise ? loaded.catch(failingScript) : loaded;
     } catch (err) {
-      return failing(err);
+      return failingScript(err);
     }
   };
 
-  const runScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], preloaded?: ScriptFunction, asRouter = false): Promise<Outcome> => {
-    const loaded = preloaded ?? loadScript(target.file);
-    if (loaded instanceof Promise) return loaded.then((script) => startScript(req, res, slot, target, body, warnings, script, asRouter));
-    return startScript(req, res, slot, target, body, warnings, loaded, asRouter);
+  /** tsfpm itself failed serving the request: logged, and a 500 if the response has not started. */
+  const internalError = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    config.log(`tsfpm: internal error serving ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (!res.headersSent) sendErrorPage(res, 500, req.url ?? '/', undefined, responseHeaders(config.settings));
+    else res.destroy();
   };
 
-  const startScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], script: ScriptFunction, asRouter: boolean): Promise<Outcome> => {
+  const scriptEnded: RunEnded = (ctx, error) => {
+    if (error !== undefined) internalError(ctx.req, ctx.res, error);
+  };
+
+  /** Starts the script; its request's end lets go of the slot and the upload files, and tells `ended`. */
+  const startScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], script: ScriptFunction, asRouter: boolean, ended: RunEnded): void => {
     const ini = new RequestIni(config.settings);
     const vars = new Superglobals(
       {
@@ -107,37 +110,67 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
     );
     const ctx = new RequestContext({ env: config, req, res, target, vars, input: body.input, uploads: body.tmpFiles, ini, slot });
     for (const w of warnings) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
-    return runRequest(ctx, script, createPhpApi(ctx), asRouter);
+    runRequest(ctx, script, createPhpApi(ctx), asRouter, ended);
   };
 
-  const dispatch = async (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> => {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const rawPath = query === -1 ? url : url.slice(0, query);
-    if (mailPath && (rawPath === mailPath || rawPath.startsWith(mailPath + '/'))) {
-      return mailPage(config, req, res, mailPath);
+  /** The script of a request with no router; a promise only while the script is imported. */
+  const runScript = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[]): Promise<void> | void => {
+    const loaded = fixed?.script ?? loadScript(target.file);
+    if (loaded instanceof Promise) return loaded.then((script) => startAlone(req, res, slot, target, body, warnings, script));
+    startAlone(req, res, slot, target, body, warnings, loaded);
+  };
+
+  const startAlone = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, target: ScriptTarget, body: ParsedBody, warnings: string[], script: ScriptFunction): void => {
+    try {
+      startScript(req, res, slot, target, body, warnings, script, false, scriptEnded);
+    } catch (err) {
+      // the request never started: nothing else lets go of what it holds
+      slot.release();
+      void removeUploads(body.tmpFiles, config.log);
+      throw err;
     }
-    const admin = serveAdminPage(config, req, res, rawPath);
-    if (admin !== false && (await admin)) return;
-    const route: Route = fixed ? { kind: 'script', target: fixed.target } : config.routes.resolve(rawPath);
-    if (!config.router && route.kind === 'refused') {
-      if (next && route.status === 404 && route.reason === 'no such file') return next();
-      return refuse(req, res, route.status, route.reason);
+  };
+
+  /** The router script first, then, when it returns false, what the path maps to; the slot is let go once all is done. */
+  const runRouted = async (req: MountedRequest, res: ServerResponse, slot: PoolSlot, rawPath: string, route: Route, body: ParsedBody, warnings: string[]): Promise<void> => {
+    const router = config.router!;
+    const run = (target: ScriptTarget, script: ScriptFunction, scriptWarnings: string[], asRouter: boolean): Promise<Outcome> =>
+      new Promise((resolve, reject) => startScript(req, res, slot, target, body, scriptWarnings, script, asRouter, (_ctx, error, outcome) => (error === undefined ? resolve(outcome!) : reject(error))));
+    try {
+      const routerTarget: ScriptTarget = route.kind === 'script' ? route.target : { file: router, scriptName: rawPath, pathInfo: '' };
+      const outcome = await run(routerTarget, await loadScript(router), warnings, true);
+      if (outcome === 'done') return;
+      if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
+      if (route.kind === 'static') return await sendStatic(req, res, route.file);
+      await run(route.target, fixed?.script ?? (await loadScript(route.target.file)), [], false);
+    } finally {
+      slot.release();
+      if (body.tmpFiles.size > 0) await removeUploads(body.tmpFiles, config.log);
     }
-    if (!config.router && route.kind === 'static') {
-      const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-      config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
-      return;
-    }
-    const admitted = config.pool.admit();
-    if (!(admitted === true || (admitted !== false && (await admitted)))) {
-      const { maxChildren, backlog } = config.pool.settings;
-      res.setHeader('Retry-After', '1');
-      return refuse(req, res, 503, `server busy: pm.max_children (${maxChildren}) scripts running and listen.backlog (${backlog}) waiting`);
-    }
+  };
+
+  const sendStatic = async (req: IncomingMessage, res: ServerResponse, file: string): Promise<void> => {
+    const status = await serveStatic(req, res, config.docroot, file, responseHeaders(config.settings));
+    config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
+  };
+
+  const busy = (req: IncomingMessage, res: ServerResponse): void => {
+    const { maxChildren, backlog } = config.pool.settings;
+    res.setHeader('Retry-After', '1');
+    refuse(req, res, 503, `server busy: pm.max_children (${maxChildren}) scripts running and listen.backlog (${backlog}) waiting`);
+  };
+
+  const bodyRefused = (req: IncomingMessage, res: ServerResponse, slot: PoolSlot, err: unknown): void => {
+    slot.release();
+    const status = (err as { status?: number }).status ?? 400;
+    refuse(req, res, status, `request body refused: ${(err as Error).message}`);
+  };
+
+  /** The request holds a child: its body is read, then the script (or the router) runs. */
+  const admitted = (req: MountedRequest, res: ServerResponse, rawPath: string, route: Route): Promise<void> | void => {
     const slot = new PoolSlot(config.pool);
     const warnings: string[] = [];
-    let body: ParsedBody;
+    let parsed: ParsedBody | Promise<ParsedBody>;
     try {
       const earlier = bodyReadEarlier(req);
       if (earlier && !toldEarlierParser) {
@@ -147,39 +180,59 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
             `not read as PHP reads the body; mount tsfpm before the body parsers for PHP's own parsing (logged once)`,
         );
       }
-      const parsed = earlier ? earlier.body(bodyLimits, (w) => warnings.push(w)) : parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
-      body = parsed instanceof Promise ? await parsed : parsed;
+      parsed = earlier ? earlier.body(bodyLimits, (w) => warnings.push(w)) : parseRequestBody(req, bodyLimits, (w) => warnings.push(w));
     } catch (err) {
-      slot.release();
-      const status = (err as { status?: number }).status ?? 400;
-      return refuse(req, res, status, `request body refused: ${(err as Error).message}`);
+      return bodyRefused(req, res, slot, err);
     }
-    try {
-      if (config.router) {
-        const routerTarget: ScriptTarget =
-          route.kind === 'script' ? route.target : { file: config.router, scriptName: rawPath, pathInfo: '' };
-        const routerScript = await loadScript(config.router);
-        const outcome = await runScript(req, res, slot, routerTarget, body, warnings, routerScript, true);
-        if (outcome === 'done') return;
-        if (route.kind === 'refused') return refuse(req, res, route.status, route.reason);
-        if (route.kind === 'static') {
-          const status = await serveStatic(req, res, config.docroot, route.file, responseHeaders(config.settings));
-          config.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${status}]: ${req.method} ${requestUri(req)}`);
-          return;
-        }
-      }
-      if (route.kind === 'script') await runScript(req, res, slot, route.target, body, config.router ? [] : warnings, fixed?.script);
-    } finally {
-      slot.release();
-      if (body.tmpFiles.size > 0) await removeUploads(body.tmpFiles, config.log);
+    if (parsed instanceof Promise) return parsed.then((body) => withBody(req, res, slot, rawPath, route, body, warnings), (err: unknown) => bodyRefused(req, res, slot, err));
+    return withBody(req, res, slot, rawPath, route, parsed, warnings);
+  };
+
+  const withBody = (req: MountedRequest, res: ServerResponse, slot: PoolSlot, rawPath: string, route: Route, body: ParsedBody, warnings: string[]): Promise<void> | void => {
+    if (config.router) return runRouted(req, res, slot, rawPath, route, body, warnings);
+    // without a router, only a script is left: the rest was answered before a child was taken
+    if (route.kind === 'script') return runScript(req, res, slot, route.target, body, warnings);
+  };
+
+  /** Answers the request; a promise only while a stage waits (a pool page, a static file, a child, the body, a script import, a router). */
+  const dispatch = (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> | void => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const rawPath = query === -1 ? url : url.slice(0, query);
+    if (mailPath && (rawPath === mailPath || rawPath.startsWith(mailPath + '/'))) {
+      return mailPage(config, req, res, mailPath);
     }
+    const admin = serveAdminPage(config, req, res, rawPath);
+    if (admin !== false) return admin.then((answered) => (answered ? undefined : mapped(req, res, next, rawPath)));
+    return mapped(req, res, next, rawPath);
+  };
+
+  /** What the path maps to: refused, a static file, or a script, which waits for a child. */
+  const mapped = (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined, rawPath: string): Promise<void> | void => {
+    const route: Route = fixed ? { kind: 'script', target: fixed.target } : config.routes.resolve(rawPath);
+    if (!config.router && route.kind === 'refused') {
+      if (next && route.status === 404 && route.reason === 'no such file') return next();
+      return refuse(req, res, route.status, route.reason);
+    }
+    if (!config.router && route.kind === 'static') return sendStatic(req, res, route.file);
+    const admission = config.pool.admit();
+    if (admission === true) return admitted(req, res, rawPath, route);
+    if (admission === false) return busy(req, res);
+    return admission.then((child) => (child ? admitted(req, res, rawPath, route) : busy(req, res)));
   };
 
   return (req, res, next) => {
-    dispatch(req, res, next).catch((err: unknown) => {
-      config.log(`tsfpm: internal error serving ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!res.headersSent) sendErrorPage(res, 500, req.url ?? '/', undefined, responseHeaders(config.settings));
-      else res.destroy();
-    });
+    try {
+      dispatch(req, res, next)?.catch((err: unknown) => internalError(req, res, err));
+    } catch (err) {
+      internalError(req, res, err);
+    }
+  };
+}
+
+/** A script that throws why it could not be loaded. */
+function failingScript(err: unknown): ScriptFunction {
+  return () => {
+    throw err;
   };
 }

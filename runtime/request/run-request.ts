@@ -51,44 +51,80 @@ type Ending = { readonly value: unknown } | { readonly error: unknown } | { read
 const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
- * Runs `script(php)` for `ctx` to the end of its request (or of its tail). `php` is what the API
- * layer hands the script (its PHP API object); this layer only passes it on.
+ * Told once, when the request is over or when a router's script let it through (the outcome), or
+ * when tsfpm itself failed running it (the error).
+ */
+export type RunEnded = (ctx: RequestContext, error: unknown, outcome?: Outcome) => void;
+
+/**
+ * Runs `script(php)` for `ctx` to the end of its request (or of its tail), then calls `ended`. `php`
+ * is what the API layer hands the script (its PHP API object); this layer only passes it on. The
+ * pool slot the request holds is let go at its end.
  *
  * The script starts as the current request in a microtask of its own: a script terminated by the
  * watchdog in its first synchronous stretch ends only that microtask, and the deadline still ends
  * the request. A script that returns at once, leaving nothing to wait for, ends its request in
- * that same microtask; the one promise here is the caller's.
+ * that same microtask, without a promise.
  */
-export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, php: P, asRouter = false): Promise<Outcome> {
+export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, php: P, asRouter: boolean, ended: RunEnded): void {
   ctx.env.pool.enter(ctx);
-  const { deadline } = ctx;
-  return new Promise<Outcome>((resolve, reject) => {
-    let settled = false;
-    let running: PromiseLike<unknown> | undefined;
-    const settle = (ending: Ending): void => {
-      if (settled) return;
-      settled = true;
-      try {
-        resolve(afterScript(ctx, ending, running, asRouter));
-      } catch (err) {
-        reject(err);
-      }
-    };
-    deadline.onExpired((timeout) => settle({ timeout }));
-    runInRequest(ctx, queueMicrotask, () => {
-      try {
-        const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {})).then(() => script(php)) : script(php);
-        if (!isThenable(value)) return settle({ value });
-        running = value;
-        value.then(
-          (value) => settle({ value }),
-          (error: unknown) => settle({ error }),
-        );
-      } catch (error) {
-        settle({ error });
-      }
-    });
-  });
+  const run = new ScriptRun(ctx, asRouter, ended);
+  ctx.deadline.onExpired((timeout) => run.settle({ timeout }));
+  runInRequest(ctx, queueMicrotask, () => run.start(script, php));
+}
+
+/** One run of a script: the first of its endings (its return, its error, its time limit) ends it. */
+class ScriptRun {
+  readonly #ctx: RequestContext;
+  readonly #asRouter: boolean;
+  readonly #ended: RunEnded;
+  #settled = false;
+  /** The script's promise, when it returned one. */
+  #running: PromiseLike<unknown> | undefined;
+
+  constructor(ctx: RequestContext, asRouter: boolean, ended: RunEnded) {
+    this.#ctx = ctx;
+    this.#asRouter = asRouter;
+    this.#ended = ended;
+  }
+
+  start<P>(script: (php: P) => unknown, php: P): void {
+    const ctx = this.#ctx;
+    try {
+      const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {})).then(() => script(php)) : script(php);
+      if (!isThenable(value)) return this.settle({ value });
+      this.#running = value;
+      value.then(
+        (value) => this.settle({ value }),
+        (error: unknown) => this.settle({ error }),
+      );
+    } catch (error) {
+      this.settle({ error });
+    }
+  }
+
+  settle(ending: Ending): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const ctx = this.#ctx;
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = afterScript(ctx, ending, this.#running, this.#asRouter);
+    } catch (err) {
+      return this.#failed(err);
+    }
+    if (typeof outcome === 'string') return this.#ended(ctx, undefined, outcome);
+    outcome.then(
+      (outcome) => this.#ended(ctx, undefined, outcome),
+      (err: unknown) => this.#failed(err),
+    );
+  }
+
+  /** tsfpm failed ending the request: it may not have reached its end, which lets go of the slot. */
+  #failed(err: unknown): void {
+    this.#ctx.slot?.release();
+    this.#ended(this.#ctx, err);
+  }
 }
 
 /** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
@@ -194,7 +230,6 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.env.settings));
   await releaseResources(ctx, 'end');
   await removeUploads(ctx.uploads, ctx.log.bind(ctx));
-  ctx.slot?.release();
   ctx.responded();
   requestEnded(ctx, hadTail);
 }
@@ -233,9 +268,10 @@ function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
   requestEnded(ctx, hadTail);
 }
 
-/** The request leaves the live set; the access log and the pool's observers hear of it. */
+/** The request leaves the live set and its pool slot; the access log and the pool's observers hear of it. */
 function requestEnded(ctx: RequestContext, hadTail: boolean): void {
   ctx.env.pool.leave(ctx);
+  ctx.slot?.release();
   accessLog(ctx);
   const now = performance.now();
   const respondedAt = ctx.respondedAt ?? now;
