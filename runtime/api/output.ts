@@ -9,6 +9,8 @@ import { phpString } from '../php/php-string.ts';
 import type { RequestContext } from '../request/request-context.ts';
 
 function write(ctx: RequestContext, value: unknown): void {
+  // most output is text already, with nothing to convert
+  if (typeof value === 'string') return ctx.output.write(value);
   const { text, warning } = phpString(value);
   if (warning) ctx.raise(E_WARNING, warning);
   ctx.output.write(text);

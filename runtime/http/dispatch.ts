@@ -20,7 +20,7 @@ import { PoolSlot } from '../pool/pool.ts';
 import { runRequest, type Outcome, type RunEnded } from '../request/run-request.ts';
 import { RequestIni } from '../settings/settings-table.ts';
 import { RequestContext } from '../request/request-context.ts';
-import { Superglobals, type ScriptTarget } from '../request/superglobals.ts';
+import { inputSettings, Superglobals, type ScriptTarget } from '../request/superglobals.ts';
 import { createPhpApi, type ScriptFunction } from '../api/php-api.ts';
 import type { Route } from './routing.ts';
 import { responseHeaders } from '../settings/response-headers.ts';
@@ -60,8 +60,9 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
   startWatchdog(config); // for scripts stuck in synchronous code, when a time limit is on
   metricsOf(config); // subscribed to the pool now, so the metrics count from the first request
   const mailPath = config.settings.typed['tsfpm.mail_page'];
-  // the body is read before any script runs, so no ini_set() can change these: read them once
+  // the body is read and the superglobals are made before any script runs, so no ini_set() can change these: read them once
   const bodyLimits = bodySettings(new RequestIni(config.settings));
+  const input = inputSettings(new RequestIni(config.settings));
   const software = `tsfpm/${config.version}`;
   let toldEarlierParser = false;
 
@@ -104,7 +105,7 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
         serverName: config.serverName ?? (req.headers.host ?? '').replace(/:\d+$/, ''),
         software,
       },
-      ini,
+      input,
       body,
       (w) => warnings.push(w),
     );

@@ -32,18 +32,22 @@ export class Deadline {
   #expiresAt: number | undefined;
   #passed: number | undefined;
   #expired: Promise<number> | undefined;
-  #listeners: ((seconds: number) => void)[] = [];
+  /** Most limits have one listener (the run of the script): more are kept only when there are. */
+  #listener: ((seconds: number) => void) | undefined;
+  #moreListeners: ((seconds: number) => void)[] | undefined;
   #stuckSite: CallSite | undefined;
   #tailStopped = false;
 
-  constructor(seconds: number) {
-    this.reset(seconds);
+  /** @param from when the limit starts counting (performance.now() ms): the request's start, or now. */
+  constructor(seconds: number, from?: number) {
+    this.reset(seconds, from);
   }
 
   /** Calls `listener` once, with the limit, when a limit passes (at once if one has). */
   onExpired(listener: (seconds: number) => void): void {
     if (this.#passed !== undefined) listener(this.#passed);
-    else this.#listeners.push(listener);
+    else if (this.#listener === undefined) this.#listener = listener;
+    else (this.#moreListeners ??= []).push(listener);
   }
 
   /** Resolves with the limit that passed; made on first use, since most requests never ask. */
@@ -70,7 +74,11 @@ export class Deadline {
   #fire(seconds: number): void {
     if (this.#passed !== undefined) return;
     this.#passed = seconds;
-    for (const listener of this.#listeners.splice(0)) listener(seconds);
+    const first = this.#listener;
+    const more = this.#moreListeners ?? [];
+    this.#listener = this.#moreListeners = undefined;
+    first?.(seconds);
+    for (const listener of more) listener(seconds);
   }
 
   /** The limit has passed: the script was abandoned to it. */
@@ -88,11 +96,11 @@ export class Deadline {
   }
 
   /** Restarts the clock with a new limit, as set_time_limit() does. */
-  reset(seconds: number): void {
+  reset(seconds: number, from = performance.now()): void {
     this.clear();
     this.#seconds = seconds;
     if (seconds > 0) {
-      this.#expiresAt = performance.now() + seconds * 1000;
+      this.#expiresAt = from + seconds * 1000;
       running.add(this);
       wakeBy(this.#expiresAt);
     }

@@ -167,7 +167,7 @@ export class RequestContext implements ResponseOwner {
     this.slot = init.slot;
     this.ini = init.ini ?? new RequestIni(init.env.settings);
     this.response = new ScriptResponse(this, init.req, init.res, this.ini, initialHeadersOf(init.env));
-    this.deadline = new Deadline(this.ini.int('max_execution_time'));
+    this.deadline = new Deadline(this.ini.int('max_execution_time'), this.startedAt);
   }
 
   // the response's parts, delegated
@@ -201,9 +201,9 @@ export class RequestContext implements ResponseOwner {
     return this.#respondedAt;
   }
 
-  /** The response is sent and ended (fastcgi_finish_request(), or the end of a request still running). */
-  responded(): void {
-    this.#respondedAt ??= performance.now();
+  /** The response is sent and ended (fastcgi_finish_request(), or the end of a request still running), `at` performance.now(). */
+  responded(at = performance.now()): void {
+    this.#respondedAt ??= at;
   }
 
   /** The finish: the script goes on as a background tail. */

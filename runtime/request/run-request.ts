@@ -260,20 +260,20 @@ async function letGo(ctx: RequestContext): Promise<void> {
 }
 
 function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
+  const now = performance.now();
   if (ctx.phase === 'running') {
     ctx.response.end();
-    ctx.responded();
+    ctx.responded(now);
   }
   ctx.done();
-  requestEnded(ctx, hadTail);
+  requestEnded(ctx, hadTail, now);
 }
 
 /** The request leaves the live set and its pool slot; the access log and the pool's observers hear of it. */
-function requestEnded(ctx: RequestContext, hadTail: boolean): void {
+function requestEnded(ctx: RequestContext, hadTail: boolean, now = performance.now()): void {
   ctx.env.pool.leave(ctx);
   ctx.slot?.release();
-  accessLog(ctx);
-  const now = performance.now();
+  accessLog(ctx, now);
   const respondedAt = ctx.respondedAt ?? now;
   ctx.env.pool.ended({
     method: ctx.req.method ?? 'GET',
@@ -347,10 +347,10 @@ export function fatalStatus(ctx: RequestContext): void {
   if (!ctx.ini.bool('display_errors') && !ctx.response.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
 }
 
-function accessLog(ctx: RequestContext): void {
+function accessLog(ctx: RequestContext, now: number): void {
   const { req, res } = ctx;
-  const total = performance.now() - ctx.startedAt;
-  const responded = (ctx.respondedAt ?? performance.now()) - ctx.startedAt;
+  const total = now - ctx.startedAt;
+  const responded = (ctx.respondedAt ?? now) - ctx.startedAt;
   const early = total - responded > 1 ? ` - response in ${responded.toFixed(1)} ms, script ran ${total.toFixed(1)} ms` : '';
   ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${requestUri(req)}${early}`);
 }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { parseCookieHeader, parseQueryString, type InputVars, type InputValue } from '../php/input-vars.ts';
+import { parseCookieHeader, parseQueryString, type InputLimits, type InputVars, type InputValue } from '../php/input-vars.ts';
 import type { RequestIni } from '../settings/settings-table.ts';
 import type { SessionData } from '../../sessions/backend.ts';
 import { createOrderedRecord } from '../../sessions/serialize/ordered-record.ts';
@@ -48,6 +48,28 @@ export interface RequestFacts {
   readonly software: string;
 }
 
+/**
+ * The settings the superglobals are made by, all PHP_INI_PERDIR or PHP_INI_SYSTEM: no ini_set() can
+ * change them, so a server reads them once.
+ */
+export interface InputSettings {
+  /** variables_order, upper-cased. */
+  readonly order: string;
+  /** request_order, or variables_order when it is empty, upper-cased. */
+  readonly requestOrder: string;
+  /** max_input_vars and max_input_nesting_level. */
+  readonly limits: InputLimits;
+}
+
+export function inputSettings(ini: RequestIni): InputSettings {
+  const order = (ini.get('variables_order') ?? '').toUpperCase();
+  return {
+    order,
+    requestOrder: (ini.get('request_order') || order).toUpperCase(),
+    limits: { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') },
+  };
+}
+
 const empty = <T>(): T => Object.create(null) as T;
 
 function hasKeys(o: object | undefined): boolean {
@@ -59,9 +81,9 @@ function hasKeys(o: object | undefined): boolean {
 interface ConnectionFacts {
   readonly tls: boolean;
   readonly remoteAddress: string;
-  readonly remotePort: string;
+  readonly remotePort: number | undefined;
   readonly localAddress: string;
-  readonly localPort: string;
+  readonly localPort: number | undefined;
   /** Date.now() when the request started: REQUEST_TIME and REQUEST_TIME_FLOAT. */
   readonly time: number;
 }
@@ -71,9 +93,9 @@ function connectionFacts(req: IncomingMessage): ConnectionFacts {
   return {
     tls: (socket as TLSSocket).encrypted === true,
     remoteAddress: socket.remoteAddress ?? '',
-    remotePort: String(socket.remotePort ?? ''),
+    remotePort: socket.remotePort,
     localAddress: socket.localAddress ?? '',
-    localPort: String(socket.localPort ?? ''),
+    localPort: socket.localPort,
     time: Date.now(),
   };
 }
@@ -102,9 +124,9 @@ function serverVars(facts: RequestFacts, conn: ConnectionFacts): ServerVars {
   v.GATEWAY_INTERFACE = 'CGI/1.1';
   v.SERVER_SOFTWARE = facts.software;
   v.REMOTE_ADDR = conn.remoteAddress;
-  v.REMOTE_PORT = conn.remotePort;
+  v.REMOTE_PORT = String(conn.remotePort ?? '');
   v.SERVER_ADDR = conn.localAddress;
-  v.SERVER_PORT = conn.localPort;
+  v.SERVER_PORT = String(conn.localPort ?? '');
   v.SERVER_NAME = facts.serverName;
   v.REDIRECT_STATUS = '200';
   v.SCRIPT_FILENAME = target.file;
@@ -142,22 +164,17 @@ export class Superglobals implements RequestVars {
   #session: SessionData | undefined;
 
   /** Warnings are PHP's startup warnings. */
-  constructor(facts: RequestFacts, ini: RequestIni, body: { post?: InputVars; files?: RequestVars['$_FILES'] }, warn: (message: string) => void) {
+  constructor(facts: RequestFacts, settings: InputSettings, body: { post?: InputVars; files?: RequestVars['$_FILES'] }, warn: (message: string) => void) {
     this.#facts = facts;
     this.#conn = connectionFacts(facts.req);
-    const order = (ini.get('variables_order') ?? '').toUpperCase();
+    const { order, limits } = settings;
     this.#order = order;
-    // request_order, or variables_order when it is empty
-    this.#requestOrder = (ini.get('request_order') || order).toUpperCase();
+    this.#requestOrder = settings.requestOrder;
     const url = facts.originalUrl;
     const q = url.indexOf('?');
     const cookie = facts.req.headers.cookie;
-    const query = order.includes('G') && q !== -1 && q < url.length - 1;
-    if (query || (order.includes('C') && cookie)) {
-      const limits = { maxInputVars: ini.int('max_input_vars'), maxNestingLevel: ini.int('max_input_nesting_level') };
-      if (query) this.#get = parseQueryString(url.slice(q + 1), limits, warn, 'get');
-      if (order.includes('C') && cookie) this.#cookie = parseCookieHeader(cookie, limits, warn);
-    }
+    if (order.includes('G') && q !== -1 && q < url.length - 1) this.#get = parseQueryString(url.slice(q + 1), limits, warn, 'get');
+    if (order.includes('C') && cookie) this.#cookie = parseCookieHeader(cookie, limits, warn);
     if (order.includes('P')) this.#post = body.post;
     this.#files = body.files;
     // made now from the sources as they are (PHP makes it when the script is compiled, before any
