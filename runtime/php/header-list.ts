@@ -55,16 +55,19 @@ export function headerLineProblem(text: string): HeaderProblem {
 
 /** One request's headers and status, before they are sent. */
 export class HeaderList {
-  #lines: HeaderLine[];
+  #lines: readonly HeaderLine[];
   #status = 200;
   /** A status line set by `header('HTTP/1.1 418 I am a teapot')`: its reason phrase. */
   #reason: string | undefined;
   /** `Content-Type:` with an empty value: send no Content-Type at all. */
   #noContentType = false;
 
-  /** @param seed lines every response starts with (made once per server), copied: this list's header() calls do not change it. */
+  /**
+   * @param seed lines every response starts with (made once per server). Its array is shared, not
+   * copied: no list changes its array in place, every change makes a new one (a list has a few lines).
+   */
   constructor(seed?: HeaderList) {
-    this.#lines = seed ? seed.#lines.slice() : [];
+    this.#lines = seed ? seed.#lines : [];
   }
 
   get status(): number {
@@ -119,19 +122,19 @@ export class HeaderList {
       this.setStatus(401);
     }
     if (replace) this.remove(lower);
-    this.#lines.push(headerLine(lower, text));
+    this.#lines = this.#lines.concat(headerLine(lower, text));
     if (responseCode > 0) this.setStatus(responseCode);
     return undefined;
   }
 
   /** Adds a line made by headerLine(), replacing none: the default Content-type, made once per type. */
   append(line: HeaderLine): void {
-    this.#lines.push(line);
+    this.#lines = this.#lines.concat(line);
   }
 
   /** Adds a Set-Cookie line (setcookie(): never replaces). */
   addCookie(setCookieValue: string): void {
-    this.#lines.push(line('set-cookie', `Set-Cookie: ${setCookieValue}`, 'Set-Cookie', setCookieValue.trim()));
+    this.#lines = this.#lines.concat(line('set-cookie', `Set-Cookie: ${setCookieValue}`, 'Set-Cookie', setCookieValue.trim()));
   }
 
   /** header_remove($name), or every header when `name` is undefined. */
@@ -152,7 +155,8 @@ export class HeaderList {
 
   has(name: string): boolean {
     const lower = name.toLowerCase();
-    return this.#lines.some((l) => l.lower === lower);
+    for (const line of this.#lines) if (line.lower === lower) return true;
+    return false;
   }
 
   /** headers_list() */

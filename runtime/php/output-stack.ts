@@ -53,7 +53,7 @@ function toText(chunks: (string | Buffer)[]): string {
 /** The ob_* stack of one request. */
 export class OutputStack {
   readonly #sink: (data: string | Buffer) => void;
-  readonly #levels: Level[] = [];
+  #levels: Level[] = [];
   #inHandler = false;
 
   /** @param sink receives what leaves the bottom level: the response body. */
@@ -78,7 +78,9 @@ export class OutputStack {
 
   #append(level: Level, data: string | Buffer): void {
     if (level.flags & DISABLED) return;
-    level.chunks.push(data);
+    // made with its first chunk: an array grown from empty takes room for 17
+    if (level.chunks.length === 0) level.chunks = [data];
+    else level.chunks.push(data);
     level.size += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (level.chunkSize > 0 && level.size >= level.chunkSize) this.#pass(level, PHP_OUTPUT_HANDLER_WRITE, true);
   }
@@ -86,11 +88,10 @@ export class OutputStack {
   /** Runs the level's handler over its buffer, empties it, and forwards the result downwards when `forward`. */
   #pass(level: Level, phase: number, forward: boolean): void {
     const input = level.chunks;
+    level.chunks = [];
     level.size = 0;
     let out: string | Buffer | undefined;
     if (level.callback && !(level.flags & DISABLED)) {
-      // emptied before the handler runs, which may read the stack (ob_get_contents(), ob_get_length())
-      level.chunks = [];
       const text = toText(input);
       const first = (level.flags & STARTED) === 0;
       level.flags |= STARTED;
@@ -104,7 +105,6 @@ export class OutputStack {
     } else {
       level.flags |= STARTED;
       out = input.length === 1 ? input[0] : input.length === 0 ? undefined : Buffer.concat(input.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-      input.length = 0;
     }
     if (!forward || out === undefined || out.length === 0) return;
     const index = this.#levels.indexOf(level);
@@ -116,14 +116,17 @@ export class OutputStack {
   /** ob_start(): pushes a level. `chunkSize` > 0 passes the buffer on once it holds that many bytes. */
   start(callback?: OutputCallback, chunkSize = 0, flags = PHP_OUTPUT_HANDLER_STDFLAGS, name?: string): boolean {
     if (this.#inHandler) return false;
-    this.#levels.push({
+    const level: Level = {
       name: name ?? (callback ? callback.name || 'Closure::__invoke' : DEFAULT_HANDLER),
       callback,
       chunkSize: chunkSize > 1 ? chunkSize : 0,
       flags: flags & PHP_OUTPUT_HANDLER_STDFLAGS,
       chunks: [],
       size: 0,
-    });
+    };
+    // made with the first level, as a request's buffering makes it: an array grown from empty takes room for 17
+    if (this.#levels.length === 0) this.#levels = [level];
+    else this.#levels.push(level);
     return true;
   }
 

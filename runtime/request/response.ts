@@ -45,7 +45,7 @@ function defaultTypeLine(mimetype: string, charset: string): HeaderLine | undefi
 export class ResponseSink {
   readonly #res: ServerResponse;
   readonly #headers: HeaderList;
-  readonly #pending: (string | Buffer)[] = [];
+  #pending: (string | Buffer)[] = [];
   #pendingSize = 0;
   #headersSent = false;
   #ended = false;
@@ -83,7 +83,9 @@ export class ResponseSink {
   write(data: string | Buffer, options: SendOptions): void {
     if (this.#ended) return;
     this.commitHeaders(options);
-    this.#pending.push(data);
+    // made with its first chunk: a response has one as a rule, and an array grown from empty takes room for 17
+    if (this.#pending.length === 0) this.#pending = [data];
+    else this.#pending.push(data);
     this.#pendingSize += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (this.#pendingSize >= SOCKET_BUFFER) this.flush(options);
   }
@@ -111,7 +113,7 @@ export class ResponseSink {
   /** Ends the response with a status and body of tsfpm's own, replacing whatever the script buffered (an error before any output was sent). */
   fail(status: number, body: string): void {
     if (this.#ended) return;
-    this.#pending.length = 0;
+    this.#pending = [];
     this.#pendingSize = 0;
     if (this.#res.headersSent) {
       this.#ended = true;
@@ -127,10 +129,11 @@ export class ResponseSink {
   /** The held output as one piece: a string while every chunk is text, else a Buffer. */
   #take(): string | Buffer {
     const chunks = this.#pending;
-    const taken = chunks.length === 1 ? chunks[0]! : chunks.every((c) => typeof c === 'string') ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    chunks.length = 0;
+    this.#pending = [];
     this.#pendingSize = 0;
-    return taken;
+    if (chunks.length === 1) return chunks[0]!;
+    if (chunks.every((c) => typeof c === 'string')) return chunks.join('');
+    return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
   }
 
   /** With `contentLength`, it replaces any Content-Length the script set: the body is known. */
