@@ -33,8 +33,15 @@ export type PhpApi = PhpFunctions & RequestVars;
 export type ScriptFunction = (php: PhpApi) => unknown;
 
 const CONTEXT = Symbol('tsfpm.request');
-/** The functions bound so far, by name: kept beside the object rather than defined on it, which would change its shape per request. */
+/**
+ * The functions bound so far, by name: kept beside the object rather than defined on it, which
+ * would change its shape per request. A plain object, a quarter of the size of a null-prototype
+ * one: no PHP function is named like a member of Object.prototype (checked below).
+ */
 const BOUND = Symbol('tsfpm.bound');
+for (const name of Object.keys(IMPLEMENTATIONS)) {
+  if (name in Object.prototype) throw new Error(`the PHP function ${name} would find Object.prototype.${name} in the bound functions`);
+}
 
 interface ApiState {
   [CONTEXT]: RequestContext;
@@ -52,7 +59,7 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
     get(this: ApiState) {
       const ctx = this[CONTEXT];
       // a closure here, not bind(), for its frame in this file
-      return ((this[BOUND] ??= Object.create(null) as Record<string, (...args: unknown[]) => unknown>)[name] ??= (...args: unknown[]) => impl(ctx, ...args));
+      return ((this[BOUND] ??= {})[name] ??= (...args: unknown[]) => impl(ctx, ...args));
     },
   });
 }

@@ -50,14 +50,19 @@ function toText(chunks: (string | Buffer)[]): string {
   return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))).toString();
 }
 
+/** Where the bottom level's output goes (the response): an object rather than a function, so that a request makes no closure for it. */
+export interface OutputSink {
+  receive(data: string | Buffer): void;
+}
+
 /** The ob_* stack of one request. */
 export class OutputStack {
-  readonly #sink: (data: string | Buffer) => void;
+  readonly #sink: OutputSink;
   #levels: Level[] = [];
   #inHandler = false;
 
   /** @param sink receives what leaves the bottom level: the response body. */
-  constructor(sink: (data: string | Buffer) => void) {
+  constructor(sink: OutputSink) {
     this.#sink = sink;
   }
 
@@ -70,7 +75,7 @@ export class OutputStack {
     if (this.#inHandler || data.length === 0) return;
     const top = this.#levels.at(-1);
     if (top === undefined) {
-      this.#sink(data);
+      this.#sink.receive(data);
       return;
     }
     this.#append(top, data);
@@ -110,7 +115,7 @@ export class OutputStack {
     const index = this.#levels.indexOf(level);
     const below = index > 0 ? this.#levels[index - 1] : undefined;
     if (below) this.#append(below, out);
-    else this.#sink(out);
+    else this.#sink.receive(out);
   }
 
   /** ob_start(): pushes a level. `chunkSize` > 0 passes the buffer on once it holds that many bytes. */

@@ -10,8 +10,12 @@
  */
 import type { CallSite } from '../php/call-site.ts';
 
-/** Limits whose time has not come, and the one timer that wakes for the earliest. */
-const running = new Set<Deadline>();
+/**
+ * Limits whose time has not come, linked through the limits themselves: a request joins and leaves
+ * within one turn of the event loop as a rule, and a Set resized its table on the way up and down.
+ */
+let first: Deadline | undefined;
+/** And the one timer that wakes for the earliest. */
 let timer: NodeJS.Timeout | undefined;
 let timerAt = Infinity;
 
@@ -36,6 +40,10 @@ export class Deadline {
   #listener: ((seconds: number) => void) | undefined;
   #moreListeners: ((seconds: number) => void)[] | undefined;
   #stuckSite: CallSite | undefined;
+  /** Its neighbours among the running limits; `#running` is whether it is among them. */
+  #previous: Deadline | undefined;
+  #next: Deadline | undefined;
+  #running = false;
   #tailStopped = false;
 
   /** @param from when the limit starts counting (performance.now() ms): the request's start, or now. */
@@ -61,12 +69,17 @@ export class Deadline {
     timerAt = Infinity;
     const now = performance.now() + TIMER_SLACK_MS;
     let next = Infinity;
-    for (const deadline of running) {
+    const due: Deadline[] = [];
+    for (let deadline = first; deadline !== undefined; deadline = deadline.#next) {
       const at = deadline.#expiresAt!;
-      if (at <= now) {
-        deadline.clear();
-        deadline.#fire(deadline.#seconds);
-      } else if (at < next) next = at;
+      if (at <= now) due.push(deadline);
+      else if (at < next) next = at;
+    }
+    // fired after the walk: a listener may clear or reset other limits
+    for (const deadline of due) {
+      if (!deadline.#running || deadline.#expiresAt! > now) continue;
+      deadline.clear();
+      deadline.#fire(deadline.#seconds);
     }
     if (next !== Infinity) wakeBy(next);
   }
@@ -101,7 +114,10 @@ export class Deadline {
     this.#seconds = seconds;
     if (seconds > 0) {
       this.#expiresAt = from + seconds * 1000;
-      running.add(this);
+      this.#running = true;
+      this.#next = first;
+      if (first !== undefined) first.#previous = this;
+      first = this;
       wakeBy(this.#expiresAt);
     }
   }
@@ -129,7 +145,12 @@ export class Deadline {
   }
 
   clear(): void {
-    running.delete(this);
     this.#expiresAt = undefined;
+    if (!this.#running) return;
+    this.#running = false;
+    if (this.#previous !== undefined) this.#previous.#next = this.#next;
+    else first = this.#next;
+    if (this.#next !== undefined) this.#next.#previous = this.#previous;
+    this.#previous = this.#next = undefined;
   }
 }

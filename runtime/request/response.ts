@@ -141,8 +141,11 @@ export class ResponseSink {
     // commitHeaders() ran before any write: the status it took
     let status = this.#status;
     let reason = this.#reason;
-    const flat: string[] = [];
-    for (const { lower, name, value, sendable } of this.#headers.lines) {
+    const lines = this.#headers.lines;
+    // sized for every line and Content-Length, trimmed to what is sent: pushed from empty, it took room for 17 and then 34
+    const flat = new Array<string>(lines.length * 2 + 2);
+    let n = 0;
+    for (const { lower, name, value, sendable } of lines) {
       // PHP-FPM passes `Status:` to the web server, which makes it the status line (nginx does)
       if (lower === 'status') {
         const m = /^(\d{3})\s*(.*)$/.exec(value);
@@ -158,14 +161,19 @@ export class ResponseSink {
         options.reject(`${name}: ${value}`, refusal);
         continue;
       }
-      flat.push(name, value);
+      flat[n++] = name;
+      flat[n++] = value;
     }
     if (!Number.isInteger(status) || status < 100 || status > 999) {
       options.reject(`HTTP status ${status}`, 'not a valid HTTP status code; sending 500');
       status = 500;
       reason = undefined;
     }
-    if (contentLength !== undefined) flat.push('Content-Length', String(contentLength));
+    if (contentLength !== undefined) {
+      flat[n++] = 'Content-Length';
+      flat[n++] = String(contentLength);
+    }
+    flat.length = n;
     this.#res.writeHead(status, reason ?? STATUS_CODES[status] ?? 'Unknown', flat);
   }
 }

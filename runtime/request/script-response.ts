@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
 import { ExitSignal } from '../php/errors.ts';
 import { HeaderList } from '../php/header-list.ts';
-import { OutputStack } from '../php/output-stack.ts';
+import { OutputStack, type OutputSink } from '../php/output-stack.ts';
 import type { RequestIni } from '../settings/settings-table.ts';
 import { ResponseSink, SOCKET_BUFFER, type SendOptions } from './response.ts';
 
@@ -28,7 +28,7 @@ export interface ResponseOwner {
 }
 
 /** Also the SendOptions of its own writes: default_mimetype and default_charset as the request's ini has them now, and header refusals to the log. */
-export class ScriptResponse implements SendOptions {
+export class ScriptResponse implements SendOptions, OutputSink {
   readonly headers: HeaderList;
   readonly sapi: ResponseSink;
   readonly output: OutputStack;
@@ -52,7 +52,7 @@ export class ScriptResponse implements SendOptions {
     this.#ignoreUserAbort = ini.bool('ignore_user_abort');
     this.headers = new HeaderList(initial);
     this.sapi = new ResponseSink(res, this.headers);
-    this.output = new OutputStack((data) => this.#toSapi(data));
+    this.output = new OutputStack(this);
     const buffering = ini.quantity('output_buffering');
     if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
   }
@@ -105,8 +105,8 @@ export class ScriptResponse implements SendOptions {
     this.#closing = true;
   }
 
-  /** Output leaving the bottom output buffer: to the response while it is open, else dropped. */
-  #toSapi(data: string | Buffer): void {
+  /** Output leaving the bottom output buffer (the output stack's sink): to the response while it is open, else dropped. */
+  receive(data: string | Buffer): void {
     if (!this.#owner.running) {
       this.lostOutput(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
       if (!this.#discardLogged) {
