@@ -63,14 +63,6 @@ export interface SessionLocker {
   close(): Promise<void>;
 }
 
-/** One acquire() call still waiting: what a locker keeps in its per-ID FIFO queue. */
-export interface LockWaiter {
-  readonly options: LockOptions;
-  readonly startedAt: number;
-  readonly resolve: (result: AcquireResult) => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** Throws a TypeError naming the first option out of range, before anything waits: every locker's first step. */
 export function checkLockOptions(options: LockOptions): void {
   if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);
