@@ -69,6 +69,8 @@ function unlinked(fd: number): boolean {
 
 /** flock(LOCK_EX) on the session file, compatible with PHP's files handler. */
 export class FileLocker implements SessionLocker {
+  /** The kernel's flock lasts until release or the holder's exit: see the module comment. */
+  readonly expires = false;
   readonly #path: (id: string) => string;
   readonly #mode: number;
   readonly #log: (line: string) => void;

@@ -35,12 +35,17 @@ interface Slot {
 
 /** Session locks held in this process's memory: exclusive per ID, first come first served. */
 export class MemoryLocker implements SessionLocker {
+  readonly expires = true;
   readonly #slots = new Map<string, Slot>();
   readonly #holders = new WeakMap<HeldLock, Holder>();
   #closed = false;
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    checkLockOptions(options);
+    try {
+      checkLockOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const existing = this.#slots.get(id);

@@ -182,6 +182,7 @@ interface Entry {
 
 /** Session locks in Redis; see the module comment for the protocol. */
 export class RedisLocker implements SessionLocker {
+  readonly expires = true;
   readonly #client: LockClient;
   readonly #lockKey: (id: string) => string;
   readonly #pollMs: number;
@@ -217,7 +218,11 @@ export class RedisLocker implements SessionLocker {
   }
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    checkLockOptions(options);
+    try {
+      checkLockOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const entry = this.#entry(id);

@@ -48,24 +48,16 @@ function php(dir: string, code: string, id: string): ChildProcess {
   return spawn('php', ['-n', '-d', `session.save_path=${dir}`, '-d', 'display_errors=stderr', '-r', code, '--', id]);
 }
 
-describe('FileLocker against the shared lock contract', () => {
-  // A kernel flock has no TTL: a stalled holder keeps its lock until its process closes the file, as PHP's
-  // files handler does, so the contract's two TTL-takeover tests do not apply.
-  const TTL_TAKEOVER = ['lets a waiter in when the holder stalls past its TTL, and marks the stalled lock lost', 'refuses a fenced write from a holder whose lock was taken over'];
-  beforeEach(function () {
-    if (TTL_TAKEOVER.includes(this.currentTest!.title)) this.skip();
-  });
-  runLockContract('FileLocker', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsfpm-file-lock-contract-'));
-    const locker = new FileLocker({ path: (id) => join(dir, `sess_${id}`) });
-    return {
-      locker,
-      cleanup: async () => {
-        await locker.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  });
+runLockContract('FileLocker', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsfpm-file-lock-contract-'));
+  const locker = new FileLocker({ path: (id) => join(dir, `sess_${id}`) });
+  return {
+    locker,
+    cleanup: async () => {
+      await locker.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describe('FileLocker', () => {

@@ -1,6 +1,7 @@
 /**
  * The SessionLocker contract (sessions/lock.ts) as one mocha suite, run by every locker's test file
- * against a fresh locker per test.
+ * against a fresh locker per test. What a stalled holder keeps depends on the locker's `expires` flag:
+ * the tests for the other kind are skipped.
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
@@ -137,13 +138,37 @@ export function runLockContract(name: string, makeLocker: () => Promise<LockerUn
       expect(elapsed).to.be.within(140, 1000);
     });
 
-    it('lets a waiter in when the holder stalls past its TTL, and marks the stalled lock lost', async () => {
+    /** Skips the test unless the locker's held locks expire (`expected`), or do not. */
+    function onlyIfExpires(test: Mocha.Context, expected: boolean): void {
+      if ((locker.expires ?? true) !== expected) test.skip();
+    }
+
+    it('lets a waiter in when the holder stalls past its TTL, and marks the stalled lock lost', async function () {
+      onlyIfExpires(this, true);
       const { stalled, next } = await takeOver(locker, locker);
       expect(stalled.lost).to.equal(true);
       expect(await stalled.verify()).to.equal(false);
       await stalled.release();
       expect(await next.verify()).to.equal(true);
       expect(next.lost).to.equal(false);
+    });
+
+    it('keeps a stalled holder\'s lock past ttlMs until it releases, where locks do not expire', async function () {
+      onlyIfExpires(this, false);
+      const id = newId();
+      const stalled = heldLock(await locker.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
+      const order: string[] = [];
+      const waiter = locker.acquire(id, lockOptions('next')).then((result) => (order.push('next granted'), result));
+      await sleep(20);
+      stall(350);
+      await sleep(20);
+      expect(stalled.lost).to.equal(false);
+      expect(await stalled.verify()).to.equal(true);
+      expect(await locker.fencedWrite(stalled, async () => void order.push('stalled wrote'))).to.equal(true);
+      order.push('stalled released');
+      await stalled.release();
+      expect(await heldLock(await waiter).verify()).to.equal(true);
+      expect(order).to.deep.equal(['stalled wrote', 'stalled released', 'next granted']);
     });
 
     it("keeps a live holder's lock past several TTLs by renewing it", async () => {
@@ -162,7 +187,8 @@ export function runLockContract(name: string, makeLocker: () => Promise<LockerUn
       expect(written).to.equal(true);
     });
 
-    it('refuses a fenced write from a holder whose lock was taken over', async () => {
+    it('refuses a fenced write from a holder whose lock was taken over', async function () {
+      onlyIfExpires(this, true);
       const { stalled, next } = await takeOver(locker, locker);
       const writes: string[] = [];
       expect(await locker.fencedWrite(stalled, async () => void writes.push('stalled'))).to.equal(false);
@@ -213,14 +239,12 @@ export function runLockContract(name: string, makeLocker: () => Promise<LockerUn
       expect(await waiter).to.include({ ok: false });
     });
 
-    it('rejects out-of-range options with a TypeError', async () => {
+    it('rejects (not throws) out-of-range options with a TypeError', async () => {
       for (const bad of [{ ttlMs: 0 }, { ttlMs: 1.5 }, { waitMs: -1 }, { waitMs: Number.NaN }]) {
-        const error = await Promise.resolve()
-          .then(() => locker.acquire(newId(), lockOptions('a', bad)))
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+        const error = await locker.acquire(newId(), lockOptions('a', bad)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error, JSON.stringify(bad)).to.be.instanceOf(TypeError);
       }
     });

@@ -9,7 +9,7 @@ import { RedisLocker } from '../../sessions/redis-lock.ts';
 import { waitUntil } from '../support/redis-process.ts';
 import { startRedisSentinel, type TestRedisSentinel } from '../support/redis-sentinel.ts';
 import { startServer } from '../support/server.ts';
-import { heldLock, lockOptions, newId, sleep } from './lock-contract.ts';
+import { heldLock, lockOptions, newId, runLockContract, sleep } from './lock-contract.ts';
 import { runSessionLockSuite } from './session-lock-suite.ts';
 
 describe('sessions through Redis Sentinel', function () {
@@ -25,6 +25,24 @@ describe('sessions through Redis Sentinel', function () {
 
   runSessionLockSuite('redis', () => ({ 'session.save_path': savePath() }));
 
+  /** A locker on its own connection through the Sentinel, as another process would have. */
+  async function newLocker(pollMs?: number): Promise<{ locker: RedisLocker; connection: RedisConnection }> {
+    const connection = await connectRedis(parseRedisSavePath('redis', savePath()), 'test', () => {});
+    const locker = new RedisLocker({ client: connection.lockClient, subscriber: connection.subscriber!, lockKey: (id) => `app:${id}_LOCK`, ...(pollMs === undefined ? {} : { pollMs }) });
+    return { locker, connection };
+  }
+
+  runLockContract('RedisLocker through Redis Sentinel', async () => {
+    const { locker, connection } = await newLocker();
+    return {
+      locker,
+      cleanup: async () => {
+        await locker.close();
+        await connection.close();
+      },
+    };
+  });
+
   describe('a failover', () => {
     // made before the failover, as a running server's connections are
     const connections: RedisConnection[] = [];
@@ -32,9 +50,9 @@ describe('sessions through Redis Sentinel', function () {
     let newMaster: number;
     before(async () => {
       for (let i = 0; i < 2; i++) {
-        const connection = await connectRedis(parseRedisSavePath('redis', savePath()), 'test', () => {});
+        const { locker, connection } = await newLocker(5000);
         connections.push(connection);
-        lockers.push(new RedisLocker({ client: connection.lockClient, subscriber: connection.subscriber!, lockKey: (id) => `app:${id}_LOCK`, pollMs: 5000 }));
+        lockers.push(locker);
       }
     });
     after(async () => {
