@@ -2,8 +2,8 @@
 // that gives up leaving nothing behind, and answers that stop the waiter's timer.
 
 import { expect } from 'chai';
-import type { AcquireResult, HeldLock, LockOptions } from '../../sessions/lock.ts';
-import { grant, refuse, WaiterQueue, type Waiter } from '../../sessions/waiter-queue.ts';
+import type { AcquireResult, HeldLock, LockOptions } from '../../sessions/lock/contract.ts';
+import { grant, refuse, WaiterQueue, type Waiter } from '../../sessions/lock/waiter-queue.ts';
 
 const lock = { id: 'x', token: 't' } as HeldLock;
 
