@@ -90,6 +90,16 @@ export interface SessionLocker {
   close(): Promise<void>;
 }
 
+/** checkLockOptions() as acquire() reports it: the TypeError as a rejected promise, or undefined when all is in range. */
+export function lockOptionsRejection(options: LockOptions): Promise<never> | undefined {
+  try {
+    checkLockOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return undefined;
+}
+
 /** Throws a TypeError naming the first option out of range, before anything waits: every locker's first step. */
 export function checkLockOptions(options: LockOptions): void {
   if (!(options.waitMs >= 0) || !Number.isFinite(options.waitMs)) throw new TypeError(`LockOptions.waitMs must be a finite number >= 0, got ${options.waitMs}`);

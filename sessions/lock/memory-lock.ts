@@ -12,7 +12,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './contract.ts';
+import { lockOptionsRejection, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './contract.ts';
 import { grant, refuse, WaiterQueue, type Waiter } from './waiter-queue.ts';
 
 /** One granted acquisition. */
@@ -41,11 +41,8 @@ export class MemoryLocker implements SessionLocker {
   #closed = false;
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    try {
-      checkLockOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const rejection = lockOptionsRejection(options);
+    if (rejection) return rejection;
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const existing = this.#slots.get(id);

@@ -31,7 +31,7 @@
  */
 
 import { createHash, randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+import { lockOptionsRejection, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
 import { grant, refuse, WaiterQueue, type Waiter } from '../lock/waiter-queue.ts';
 
 /**
@@ -218,11 +218,8 @@ export class RedisLocker implements SessionLocker {
   }
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    try {
-      checkLockOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const rejection = lockOptionsRejection(options);
+    if (rejection) return rejection;
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const entry = this.#entry(id);
