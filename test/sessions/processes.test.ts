@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { closeBackends } from '../../sessions/open-backend.ts';
 import { startCli, type CliServer } from '../support/cli.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { sleep, startServer, tempDir } from '../support/server.ts';
+import { startServer, tempDir } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const scripts = {
   'incr.ts': `import { session_start, $_SESSION, echo } from 'tsfpm';

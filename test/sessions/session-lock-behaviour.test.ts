@@ -4,7 +4,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeBackends } from '../../sessions/open-backend.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const scripts = {
   'finish-hold.ts': `export default async ({ session_start, $_SESSION, echo, fastcgi_finish_request }) => {
