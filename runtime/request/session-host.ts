@@ -73,17 +73,16 @@ function host(ctx: RequestContext): SessionHost {
     idExtraChars: secret() ? '_' : '',
     lockEvents: {
       waiting(id) {
-        ctx.waitingForLock = id;
-        ctx.config.pool.lockWaitStarted();
+        ctx.lockWaitStarted(id);
+        ctx.env.pool.lockWaitStarted();
       },
       waited(waitedMs, acquired) {
-        ctx.waitingForLock = false;
-        ctx.sessionLocked = acquired;
-        ctx.config.pool.lockWaitEnded(waitedMs / 1000, acquired);
+        ctx.lockWaitEnded(acquired);
+        ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
       },
       released() {
-        ctx.sessionLocked = false;
-        ctx.config.pool.lockReleased();
+        ctx.lockReleased();
+        ctx.env.pool.lockReleased();
       },
     },
     backend: () => openConfiguredBackend(ctx),
@@ -109,7 +108,7 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
     serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
     gcMaxlifetime: ini.int('session.gc_maxlifetime'),
     redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
-    log: ctx.config.log,
+    log: ctx.env.log,
   });
 }
 
@@ -117,14 +116,14 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
 export function sessionOf(ctx: RequestContext): PhpSession {
   let session = sessions.get(ctx);
   if (!session) {
-    const created = new PhpSession(host(ctx), ctx.api.$_SESSION);
+    const created = new PhpSession(host(ctx), ctx.vars.$_SESSION);
     session = created;
     sessions.set(ctx, created);
-    ctx.resources.push({
+    ctx.hold({
       release(when) {
         // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
         // wait for a lock a pending start waits for; the start closes the session when it settles
-        const abandoned = ctx.phase === 'done' || ctx.deadline?.passed === true;
+        const abandoned = ctx.phase === 'done' || ctx.deadline.passed;
         const pending = created.starting;
         const call = pending && !abandoned && startCalls.get(pending);
         if (call) {

@@ -60,7 +60,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 const scrape = (s: TestServer): Promise<string> => metricsOf(s.server.config).text();
 
 /** Every request, tails included, has ended: the pool's observers have seen them all. */
-const settled = (s: TestServer): Promise<void> => waitUntil('the requests to end', () => s.server.config.live.size === 0);
+const settled = (s: TestServer): Promise<void> => waitUntil('the requests to end', () => s.server.config.pool.live.size === 0);
 
 describe('Prometheus metrics (metricsOf)', function () {
   this.timeout(20_000);

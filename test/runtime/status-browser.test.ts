@@ -57,7 +57,7 @@ describe('the status page in a browser (?html)', function () {
     gates.openAll();
     await Promise.allSettled(answers);
     await browser?.close();
-    if (s) await waitUntil('every request to end', () => s!.server.config.live.size === 0);
+    if (s) await waitUntil('every request to end', () => s!.server.config.pool.live.size === 0);
     await s?.close();
   });
 
@@ -69,7 +69,7 @@ describe('the status page in a browser (?html)', function () {
     answers.push(get(`${server.url}/session-hold.ts?id=holder`, { Cookie: cookie }));
     await waitUntil('the session lock to be held', () => pool.locksHeld === 1);
     answers.push(get(`${server.url}/session-hold.ts?id=waiter`, { Cookie: cookie }));
-    await waitUntil('a request waiting for the lock', () => pool.lockWaiters === 1 && server.server.config.live.size === 3);
+    await waitUntil('a request waiting for the lock', () => pool.lockWaiters === 1 && server.server.config.pool.live.size === 3);
 
     const page = await browser!.newPage();
     let navigations = 0;
@@ -132,7 +132,7 @@ describe('the status page in a browser (?html)', function () {
     const server = s!;
     const uri = '/hold.ts?id=markup&x=</script><img%20src=x%20onerror=document.title=1>';
     answers.push(rawGet(server.port, uri));
-    await waitUntil('the request with markup in its URI', () => [...server.server.config.live].some((ctx) => ctx.req.url === uri));
+    await waitUntil('the request with markup in its URI', () => [...server.server.config.pool.live].some((ctx) => ctx.req.url === uri));
     const page = await browser!.newPage();
     await page.goto(`${server.url}/fpm-status?html`, { timeout: 15_000 });
     expect((await rows(page)).map((r) => r[2])).to.include(uri);

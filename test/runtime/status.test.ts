@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { parseAccessList } from '../../runtime/admin/access-allow.ts';
 import { createServer } from '../../runtime/index.ts';
-import { localSnapshot } from '../../runtime/admin/snapshot.ts';
+import { joinPeers, localSnapshot } from '../../runtime/admin/snapshot.ts';
 import { gatedScripts, installGates } from '../support/gates.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
@@ -100,7 +100,7 @@ describe('pm.status_path', function () {
       const pool = s.server.config.pool;
       const cookie = String((await http(`${s.url}/session-new.ts`)).headers['set-cookie']).split(';')[0]!;
       answers.push(http(`${s.url}/hold.ts?id=run`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=22' }));
-      await waitUntil('the running script', () => s.server.config.live.size === 1);
+      await waitUntil('the running script', () => s.server.config.pool.live.size === 1);
       expect((await http(`${s.url}/tail.ts?id=tail`)).body).to.equal('answered');
       answers.push(http(`${s.url}/session-hold.ts?id=holder`, { headers: { Cookie: cookie } }));
       await waitUntil('the session lock to be held', () => pool.locksHeld === 1);
@@ -111,7 +111,7 @@ describe('pm.status_path', function () {
     after(async () => {
       for (const name of ['run', 'tail', 'holder', 'waiter']) gates.open(name);
       await Promise.all(answers);
-      await waitUntil('every request to end', () => s.server.config.live.size === 0);
+      await waitUntil('every request to end', () => s.server.config.pool.live.size === 0);
       await s.close();
     });
 
@@ -266,7 +266,7 @@ describe('pm.status_path', function () {
     });
   });
 
-  describe('with several worker processes (config.peers)', () => {
+  describe('with several worker processes (joinPeers)', () => {
     let a: TestServer;
     let b: TestServer;
     beforeEach(async () => {
@@ -275,19 +275,19 @@ describe('pm.status_path', function () {
     afterEach(async () => {
       gates.open('peer-a');
       gates.open('peer-b');
-      await waitUntil('every request to end', () => a.server.config.live.size + b.server.config.live.size === 0);
+      await waitUntil('every request to end', () => a.server.config.pool.live.size + b.server.config.pool.live.size === 0);
       await Promise.all([a.close(), b.close()]);
     });
 
     it("shows one pool: the workers' figures added up and every worker's requests listed", async () => {
-      b.server.config.peers = {
+      joinPeers(b.server.config, {
         snapshots: async () => [localSnapshot(a.server.config), localSnapshot(b.server.config)],
         metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: 'tsfpm_from_the_primary 1\n' }),
-      };
+      });
       const held = [http(`${a.url}/hold.ts?id=peer-a`), http(`${b.url}/hold.ts?id=peer-b`)];
       await http(`${a.url}/hello.ts`);
-      // a request takes its child before its script starts (and joins config.live): wait for both
-      await waitUntil('one script running in each', () => a.server.config.live.size === 1 && b.server.config.live.size === 1);
+      // a request takes its child before its script starts (and joins config.pool.live): wait for both
+      await waitUntil('one script running in each', () => a.server.config.pool.live.size === 1 && b.server.config.pool.live.size === 1);
       const body = JSON.parse((await http(`${b.url}/fpm-status?json&full`)).body);
       expect(body).to.include({ workers: 2, 'accepted conn': 3, 'active processes': 2, 'total processes': 1024 });
       expect(body.processes.map((p: { 'request uri': string }) => p['request uri'])).to.have.members(['/hold.ts?id=peer-a', '/hold.ts?id=peer-b']);
@@ -298,10 +298,10 @@ describe('pm.status_path', function () {
     });
 
     it("answers 500 with PHP-FPM's message and logs why when the workers' figures cannot be gathered", async () => {
-      b.server.config.peers = {
+      joinPeers(b.server.config, {
         snapshots: () => Promise.reject(new Error('worker 2 did not answer within 2000 ms')),
         metrics: () => Promise.reject(new Error('worker 2 did not answer within 2000 ms')),
-      };
+      });
       for (const path of ['/fpm-status', '/fpm-metrics']) {
         const res = await http(`${b.url}${path}`);
         expect(res.status, path).to.equal(500);

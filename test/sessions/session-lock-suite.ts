@@ -105,7 +105,7 @@ export function runSessionLockSuite(handler: string, settings: () => Record<stri
         const first = fetch(`${s.url}/${script}`, { headers: { Cookie: cookie } }).then((r) => r.text());
         await waitUntil(`a read that sees what ${script} wrote`, async () => (await read(cookie)).step === step);
         // seen while its background work (2 s) still runs: the lock was let go before it
-        expect([...s.server.config.live].some((ctx) => ctx.req.url === `/${script}`)).to.equal(true);
+        expect([...s.server.config.pool.live].some((ctx) => ctx.req.url === `/${script}`)).to.equal(true);
         await first;
       });
     }
