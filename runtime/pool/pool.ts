@@ -10,7 +10,7 @@
  * and tells observers (metrics) when a request ends or a lock wait is over.
  * @module
  */
-import type { EndedRequest, RequestContext, RequestPool, RequestSlot } from '../request/request-context.ts';
+import type { EndedRequest, PoolEntry, RequestContext, RequestPool, RequestSlot } from '../request/request-context.ts';
 
 export interface PoolSettings {
   /** The pool's name on the status page and in log lines (PHP-FPM's `[www]`). */
@@ -68,7 +68,7 @@ export class Pool implements RequestPool {
     lockTimeouts: 0,
   };
   readonly #observers: PoolObserver[] = [];
-  readonly #live = new Set<RequestContext>();
+  readonly #live = new LiveRequests();
   readonly #log: (line: string) => void;
   #children = 0;
   #tails = 0;
@@ -87,17 +87,17 @@ export class Pool implements RequestPool {
     this.#observers.push(observer);
   }
 
-  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
-  get live(): ReadonlySet<RequestContext> {
+  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(), in the order they started. */
+  get live(): LiveRequests {
     return this.#live;
   }
 
-  enter(ctx: RequestContext): void {
-    this.#live.add(ctx);
+  enter(ctx: RequestContext): PoolEntry {
+    return this.#live.add(ctx);
   }
 
-  leave(ctx: RequestContext): void {
-    this.#live.delete(ctx);
+  leave(entry: PoolEntry): void {
+    this.#live.remove(entry as LiveEntry);
   }
 
   /** Children in use: scripts before their finish (and, with tsfpm.tails_hold_children, their tails). */
@@ -224,6 +224,51 @@ export class Pool implements RequestPool {
     this.#reachedLoggedAt = now;
     this.counters.maxChildrenReached++;
     this.#log(`WARNING: [pool ${this.settings.name}] server reached pm.max_children setting (${this.settings.maxChildren}), consider raising it`);
+  }
+}
+
+/** A live request's place among the others. */
+interface LiveEntry extends PoolEntry {
+  previous: LiveEntry | undefined;
+  next: LiveEntry | undefined;
+  live: boolean;
+}
+
+/**
+ * The live requests, linked through their entries: a request joins and leaves within one turn of
+ * the event loop as a rule, and a Set resized its table up and down with every burst of them.
+ */
+export class LiveRequests implements Iterable<RequestContext> {
+  #first: LiveEntry | undefined;
+  #last: LiveEntry | undefined;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(ctx: RequestContext): LiveEntry {
+    const entry: LiveEntry = { ctx, previous: this.#last, next: undefined, live: true };
+    if (this.#last !== undefined) this.#last.next = entry;
+    else this.#first = entry;
+    this.#last = entry;
+    this.#size++;
+    return entry;
+  }
+
+  /** Takes `entry` out; a second time does nothing. Its own links stay, so that a walk standing on it goes on. */
+  remove(entry: LiveEntry): void {
+    if (!entry.live) return;
+    entry.live = false;
+    if (entry.previous !== undefined) entry.previous.next = entry.next;
+    else this.#first = entry.next;
+    if (entry.next !== undefined) entry.next.previous = entry.previous;
+    else this.#last = entry.previous;
+    this.#size--;
+  }
+
+  *[Symbol.iterator](): Iterator<RequestContext> {
+    for (let entry = this.#first; entry !== undefined; entry = entry.next) if (entry.live) yield entry.ctx;
   }
 }
 

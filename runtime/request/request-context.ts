@@ -45,16 +45,21 @@ export interface RequestPool {
   /** The pool's name in log lines (PHP-FPM's `[www]`). */
   readonly settings: { readonly name: string };
   /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
-  readonly live: ReadonlySet<RequestContext>;
-  /** The script starts: the request is live. */
-  enter(ctx: RequestContext): void;
+  readonly live: Iterable<RequestContext> & { readonly size: number };
+  /** The script starts: the request is live, at the place the entry marks. */
+  enter(ctx: RequestContext): PoolEntry;
   /** The request is over (or a router let it through to the next answer): no longer live. */
-  leave(ctx: RequestContext): void;
+  leave(entry: PoolEntry): void;
   ended(request: EndedRequest): void;
   slowRequest(): void;
   lockWaitStarted(): void;
   lockWaitEnded(seconds: number, acquired: boolean): void;
   lockReleased(): void;
+}
+
+/** A live request's place in its pool, which the request keeps until it leaves. */
+export interface PoolEntry {
+  readonly ctx: RequestContext;
 }
 
 /** What a request holds of its pool (pool/pool.ts's PoolSlot): a child until the finish, then a tail slot. */
@@ -144,6 +149,7 @@ export class RequestContext implements ResponseOwner {
   #waitingForLock: string | false = false;
   #sessionLocked = false;
   #lastError: { type: number; message: string; file: string; line: number } | undefined;
+  #poolEntry: PoolEntry | undefined;
 
   constructor(init: {
     env: RequestEnvironment;
@@ -199,6 +205,18 @@ export class RequestContext implements ResponseOwner {
   /** performance.now() when the response was ended (by the finish or by the end of the script). */
   get respondedAt(): number | undefined {
     return this.#respondedAt;
+  }
+
+  /** The script starts: the request is live in its pool. */
+  enterPool(): void {
+    this.#poolEntry ??= this.env.pool.enter(this);
+  }
+
+  /** The request is over, or a router let it through: no longer live. */
+  leavePool(): void {
+    if (this.#poolEntry === undefined) return;
+    this.env.pool.leave(this.#poolEntry);
+    this.#poolEntry = undefined;
   }
 
   /** The response is sent and ended (fastcgi_finish_request(), or the end of a request still running), `at` performance.now(). */

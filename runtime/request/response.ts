@@ -173,7 +173,7 @@ export class ResponseSink {
       flat[n++] = 'Content-Length';
       flat[n++] = String(contentLength);
     }
-    flat.length = n;
+    if (n < flat.length) flat.length = n;
     this.#res.writeHead(status, reason ?? STATUS_CODES[status] ?? 'Unknown', flat);
   }
 }

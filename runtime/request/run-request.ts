@@ -67,7 +67,7 @@ export type RunEnded = (ctx: RequestContext, error: unknown, outcome?: Outcome) 
  * that same microtask, without a promise.
  */
 export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, php: P, asRouter: boolean, ended: RunEnded): void {
-  ctx.env.pool.enter(ctx);
+  ctx.enterPool();
   const run = new ScriptRun(ctx, asRouter, ended);
   ctx.deadline.onExpired((timeout) => run.settle({ timeout }));
   runInRequest(ctx, queueMicrotask, () => run.start(script, php));
@@ -271,7 +271,7 @@ function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
 
 /** The request leaves the live set and its pool slot; the access log and the pool's observers hear of it. */
 function requestEnded(ctx: RequestContext, hadTail: boolean, now = performance.now()): void {
-  ctx.env.pool.leave(ctx);
+  ctx.leavePool();
   ctx.slot?.release();
   accessLog(ctx, now);
   const respondedAt = ctx.respondedAt ?? now;
@@ -290,7 +290,7 @@ async function abandon(ctx: RequestContext): Promise<void> {
   ctx.output.discardAll();
   await releaseResources(ctx, 'end');
   ctx.done();
-  ctx.env.pool.leave(ctx);
+  ctx.leavePool();
 }
 
 async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
