@@ -41,10 +41,14 @@ function flushStderr(): void {
   process.stderr.write(text);
 }
 
+/** How long a line may wait for the others of its write. */
+const FLUSH_MS = 10;
+
 /**
- * stderr with php -S's date prefix. A busy server logs a line per request: the lines of one turn of the event
- * loop go out in one write (stderr writes are synchronous on Linux, so one per line would cost a system call
- * each), and the date is formatted once a second. What is still pending is written when the process exits.
+ * stderr with php -S's date prefix. A busy server logs a line per request: the lines of FLUSH_MS go out
+ * in one write (stderr writes are synchronous on Linux, so one per line would cost a system call each,
+ * and one per turn of the event loop still one per few requests), and the date is formatted once a
+ * second. What is still pending is written when the process exits.
  */
 export const stderrSink: LogSink = (line) => {
   const now = Date.now();
@@ -58,7 +62,7 @@ export const stderrSink: LogSink = (line) => {
       flushesOnExit = true;
       process.once('exit', flushStderr);
     }
-    setImmediate(flushStderr).unref();
+    setTimeout(flushStderr, FLUSH_MS).unref();
   }
   pending.push(`${stamp}${line}\n`);
 };

@@ -208,6 +208,8 @@ export class IniSettings {
   /** The table's settings as typed values; what requests read when no ini_set() changed them. */
   readonly typed: TypedSettings;
   readonly #values: ReadonlyMap<string, string>;
+  /** The typed values again, one map per kind: what a request reads several times each, by name. */
+  readonly #byKind: { readonly [K in Kind]: ReadonlyMap<string, string | number | boolean> };
 
   constructor(mode: Mode, sources: readonly SettingSource[], warn: (message: string) => void = () => {}) {
     this.mode = mode;
@@ -222,9 +224,19 @@ export class IniSettings {
     }
     this.#values = values;
     const typed: Record<string, string | number | boolean> = Object.create(null);
-    for (const [name, row] of Object.entries(SETTINGS)) typed[name] = parseAs(row.kind, values.get(name)!);
+    const byKind = { bool: new Map(), int: new Map(), quantity: new Map(), string: new Map() };
+    for (const [name, row] of Object.entries(SETTINGS)) {
+      typed[name] = parseAs(row.kind, values.get(name)!);
+      byKind[row.kind].set(name, typed[name]);
+    }
     this.typed = Object.freeze(typed) as TypedSettings;
+    this.#byKind = byKind;
     Object.freeze(this);
+  }
+
+  /** The parsed value of `name` when the table reads it as `kind`, else undefined. */
+  typedAs(name: string, kind: Kind): string | number | boolean | undefined {
+    return this.#byKind[kind].get(name);
   }
 
   /** The raw string, as ini_get() returns it; undefined for a name never set. */
@@ -270,8 +282,7 @@ export class RequestIni {
 
   /** The server's parsed value while no ini_set() changed `name` and the table reads it as `kind`. */
   #typed(name: string, kind: Kind): string | number | boolean | undefined {
-    if (this.#overlay?.has(name) || SETTINGS[name]?.kind !== kind) return undefined;
-    return this.#base.typed[name as SettingName];
+    return this.#overlay?.has(name) ? undefined : this.#base.typedAs(name, kind);
   }
 
   bool(name: string): boolean {
