@@ -44,7 +44,7 @@ export default async function () {
       register_shutdown_function(() => echo('custom error page'));
       throw new Error('x');
     };`,
-  // waits on a gate nobody opens: only its time limit can end it
+  // awaits a promise that never settles: only its time limit can end it
   'time-limit.ts': `
     export default async ({ echo, set_time_limit, register_shutdown_function }) => {
       set_time_limit(1);
