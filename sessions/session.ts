@@ -19,6 +19,7 @@ import { cacheLimiterHeaders } from './cache-limiter.ts';
 import { phpOpenFailure } from './files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock.ts';
+import { guardRecord } from './ordered-record.ts';
 import { orderedKeys, PHP_KEY_ORDER } from './php-values.ts';
 import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';
 import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
@@ -33,6 +34,10 @@ export const PHP_SESSION_ACTIVE = 2;
 export interface SessionHost {
   /** A session.* or redis.session.* setting for this request. */
   setting(name: string): string;
+  /** The same setting read as an integer, as PHP's ini does (0 when not a number). */
+  int(name: string): number;
+  /** The same setting read as a boolean, as PHP's ini does ("1", "on", "yes", "true"). */
+  bool(name: string): boolean;
   /** ini_set() for this request; false when refused. */
   setSetting(name: string, value: string): boolean;
   headersSent(): boolean;
@@ -151,6 +156,7 @@ export class PhpSession {
   /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
   #hasVars = false;
 
+  /** `data`: $_SESSION, a record from createOrderedRecord(). */
   constructor(host: SessionHost, data: SessionData) {
     this.#host = host;
     this.data = data;
@@ -175,12 +181,11 @@ export class PhpSession {
   }
 
   #int(name: string): number {
-    return Number.parseInt(this.#setting(name), 10) || 0;
+    return this.#host.int(name);
   }
 
   #bool(name: string): boolean {
-    const v = this.#setting(name).toLowerCase();
-    return v === '1' || v === 'on' || v === 'yes' || v === 'true';
+    return this.#host.bool(name);
   }
 
   #newId(): string {
@@ -214,34 +219,18 @@ export class PhpSession {
   }
 
   /**
-   * Until the session is read, a use of $_SESSION by the script is a missing `await`: reads of a key
-   * and writes of a new one reach the object's prototype, made a proxy that warns (once) meanwhile.
-   * The returned function puts the prototype back; it runs before the read data is put in.
+   * Until the session is read, a use of $_SESSION by the script is a missing `await`: $_SESSION (an ordered
+   * record) reports each key read, tested or set meanwhile, and the first one warns. The returned function
+   * ends the watch; it runs before the read data is put in.
    */
   #guardUntilRead(): () => void {
-    const data = this.data;
-    const original = Object.getPrototypeOf(data) as object | null;
     let warned = false;
-    const warn = (key: string | symbol): void => {
-      if (warned || typeof key === 'symbol') return;
+    guardRecord(this.data, () => {
+      if (warned) return;
       warned = true;
       this.#host.warning(`$_SESSION used before session_start() finished: the session is not read yet, and what is set now is lost when it is; write \`await session_start()\``);
-    };
-    const target = original ?? Object.create(null);
-    Object.setPrototypeOf(
-      data,
-      new Proxy(target, {
-        get: (t, key, receiver) => (warn(key), Reflect.get(t, key, receiver)),
-        has: (t, key) => (warn(key), Reflect.has(t, key)),
-        set: (_t, key, value, receiver) => (warn(key), Reflect.defineProperty(receiver as object, key, { value, writable: true, enumerable: true, configurable: true })),
-      }),
-    );
-    let restored = false;
-    return () => {
-      if (restored) return;
-      restored = true;
-      Object.setPrototypeOf(data, original);
-    };
+    });
+    return () => guardRecord(this.data, undefined);
   }
 
   async #start(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
@@ -350,7 +339,8 @@ export class PhpSession {
     this.#id = id;
     this.#pendingId = undefined;
     this.#backend = backend;
-    this.#read = fingerprint(this.data);
+    // an empty session is always written (see writeClose): its fingerprint is never compared
+    this.#read = Object.keys(this.#stored).length === 0 ? EMPTY : fingerprint(this.data);
     this.status = PHP_SESSION_ACTIVE;
     if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
