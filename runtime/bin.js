@@ -4,7 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./cli.ts');
+const { main } = await import('./process/cli.ts');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
 // A tail cut at shutdown goes on in this process, and a script's own timers or connections may hold

@@ -6,8 +6,8 @@
  * No logic lives here: only the bindings.
  * @module
  */
-import { requireRequest } from './context.ts';
-import type { PhpApi } from './php-api.ts';
+import { requireRequest } from './request/current-request.ts';
+import type { PhpApi } from './api/php-api.ts';
 
 type Fn = (...args: never[]) => unknown;
 type FunctionNames = { [K in keyof PhpApi]: PhpApi[K] extends Fn ? K : never }[keyof PhpApi];
@@ -123,31 +123,31 @@ export const session_decode = bind('session_decode');
 export const session_module_name = bind('session_module_name');
 export const session_set_save_handler = bind('session_set_save_handler');
 export const session_register_shutdown = bind('session_register_shutdown');
-export { SessionHandler } from './session-handler.ts';
+export { SessionHandler } from './api/session-handler.ts';
 export type { SessionHandlerInterface } from '../sessions/user-handler.ts';
 export { PHP_SESSION_DISABLED, PHP_SESSION_NONE, PHP_SESSION_ACTIVE } from '../sessions/session.ts';
 
 // Constants
 export {
   E_ERROR, E_WARNING, E_PARSE, E_NOTICE, E_USER_ERROR, E_USER_WARNING, E_USER_NOTICE, E_STRICT, E_DEPRECATED, E_USER_DEPRECATED, E_ALL,
-} from './error-reporting.ts';
+} from './php/error-reporting.ts';
 export {
   PHP_OUTPUT_HANDLER_START, PHP_OUTPUT_HANDLER_WRITE, PHP_OUTPUT_HANDLER_CONT, PHP_OUTPUT_HANDLER_CLEAN, PHP_OUTPUT_HANDLER_FLUSH,
   PHP_OUTPUT_HANDLER_FINAL, PHP_OUTPUT_HANDLER_END, PHP_OUTPUT_HANDLER_CLEANABLE, PHP_OUTPUT_HANDLER_FLUSHABLE,
   PHP_OUTPUT_HANDLER_REMOVABLE, PHP_OUTPUT_HANDLER_STDFLAGS,
-} from './output.ts';
-export { CONNECTION_NORMAL, CONNECTION_ABORTED, CONNECTION_TIMEOUT } from './request-context.ts';
+} from './php/output-stack.ts';
+export { CONNECTION_NORMAL, CONNECTION_ABORTED, CONNECTION_TIMEOUT } from './request/request-context.ts';
 export {
   UPLOAD_ERR_OK, UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE, UPLOAD_ERR_PARTIAL, UPLOAD_ERR_NO_FILE, UPLOAD_ERR_NO_TMP_DIR,
   UPLOAD_ERR_CANT_WRITE, UPLOAD_ERR_EXTENSION,
-} from './body.ts';
+} from './request/body.ts';
 
 // Errors scripts may catch or rethrow
-export { ExitSignal, ValueError, PhpTypeError, TsfpmError } from './errors.ts';
+export { ExitSignal, ValueError, PhpTypeError, TsfpmError } from './php/errors.ts';
 
 // Servers and middleware
-export { createServer, type TsfpmServer } from './server.ts';
-export { tsfpm, tsfpmScript } from './express.ts';
-export type { TsfpmOptions } from './config.ts';
-export type { PhpApi } from './php-api.ts';
-export type { ScriptFunction } from './script-loader.ts';
+export { createServer, type TsfpmServer } from './http/server.ts';
+export { tsfpm, tsfpmScript } from './http/express.ts';
+export type { TsfpmOptions } from './http/server-config.ts';
+export type { PhpApi } from './api/php-api.ts';
+export type { ScriptFunction } from './http/script-loader.ts';

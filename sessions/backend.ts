@@ -19,8 +19,8 @@
  * @module
  */
 import type { Store } from 'express-session';
-import type { HeldLock, SessionLocker } from './lock.ts';
-import { orderedKeys, recordFromEntries, recordWithout, type PhpValue } from './php-values.ts';
+import type { HeldLock, SessionLocker } from './lock/contract.ts';
+import { orderedKeys, recordFromEntries, recordWithout, type PhpValue } from './serialize/php-values.ts';
 
 /** $_SESSION's contents. */
 export type SessionData = { [key: string]: unknown };

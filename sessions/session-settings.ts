@@ -6,7 +6,7 @@
  * makes session_start() fail with PHP's warning (see {@link handlerStartupFailure}).
  * @module
  */
-import { parseSerializeHandler } from './session-codec.ts';
+import { parseSerializeHandler } from './serialize/session-codec.ts';
 
 /** The save handlers tsfpm has, by session.save_handler name. `user` is session_set_save_handler()'s. */
 export const SAVE_HANDLERS: readonly string[] = Object.freeze(['files', 'memory', 'redis', 'rediscluster']);

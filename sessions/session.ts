@@ -16,12 +16,12 @@
 import { randomInt } from 'node:crypto';
 import { storedCookie, type SessionBackend, type SessionData, type StoredCookie } from './backend.ts';
 import { cacheLimiterHeaders } from './cache-limiter.ts';
-import { phpOpenFailure } from './files-store.ts';
+import { phpOpenFailure } from './files/files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
-import type { AcquireResult, HeldLock } from './lock.ts';
-import { guardRecord } from './ordered-record.ts';
-import { orderedKeys, PHP_KEY_ORDER } from './php-values.ts';
-import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './session-codec.ts';
+import type { AcquireResult, HeldLock } from './lock/contract.ts';
+import { guardRecord } from './serialize/ordered-record.ts';
+import { orderedKeys, PHP_KEY_ORDER } from './serialize/php-values.ts';
+import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './serialize/session-codec.ts';
 import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
 import { readAndCloseValue, startOptionText, startOptionTypeError, StartOptionTypeError } from './start-options.ts';
 import { HandlerReturnedFalse, isUserBackend, type UserBackendHooks } from './user-handler.ts';

@@ -6,7 +6,7 @@
  * JS has one number type: an integral number is PHP's int, any other number a float. A PhpFloat is a float.
  * @module
  */
-import { phpTypeName } from './php-values.ts';
+import { phpTypeName } from './serialize/php-values.ts';
 
 export type StartOptionValue = string | number | boolean;
 

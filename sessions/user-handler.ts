@@ -14,8 +14,8 @@
  * @module
  */
 import type { SessionBackend, SessionData } from './backend.ts';
-import type { SessionLocker } from './lock.ts';
-import { decodeSession, encodeSession, type SessionSerializeHandler } from './session-codec.ts';
+import type { SessionLocker } from './lock/contract.ts';
+import { decodeSession, encodeSession, type SessionSerializeHandler } from './serialize/session-codec.ts';
 
 type Maybe<T> = T | Promise<T>;
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS } from '../runtime/options.ts';
+import { SETTINGS } from '../runtime/settings/settings-table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compat = readFileSync(`${root}/php-compat.md`, 'utf8');

@@ -7,8 +7,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDefineArg, parseIniFile } from '../ini-file.ts';
-import { parseSerializeHandler } from '../../sessions/session-codec.ts';
+import { parseDefineArg, parseIniFile } from '../settings/ini-file.ts';
+import { parseSerializeHandler } from '../../sessions/serialize/session-codec.ts';
 import { readCases } from './cases.ts';
 import { htmlReport } from './report-html.ts';
 import { TextReport } from './report-text.ts';

@@ -2,7 +2,7 @@
  * A decoded PHP value as var_export() writes it, for comparing session contents and showing them in the report.
  * @module
  */
-import { arrayEntries, PhpCustomObject, PhpEnum, PhpFloat, PhpObject, type PhpArrayKey, type PhpValue } from '../../sessions/php-values.ts';
+import { arrayEntries, PhpCustomObject, PhpEnum, PhpFloat, PhpObject, type PhpArrayKey, type PhpValue } from '../../sessions/serialize/php-values.ts';
 
 export function phpValueText(value: PhpValue, indent = ''): string {
   if (value === null) return 'NULL';

@@ -3,7 +3,7 @@
  * line, headers, body), the differing fields marked, the body diff, and the masks. One self-contained file.
  * @module
  */
-import { htmlspecialchars as h } from '../html-escape.ts';
+import { htmlspecialchars as h } from '../php/html-escape.ts';
 import type { Answer } from './compare-exchange.ts';
 import type { Report, RequestResult } from './report.ts';
 

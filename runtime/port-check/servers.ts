@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS } from '../options.ts';
+import { SETTINGS } from '../settings/settings-table.ts';
 import { SetupError } from './setup-error.ts';
 
 export interface StartOptions {
@@ -42,7 +42,7 @@ const START_TIMEOUT_MS = 20_000;
 const NOT_PHP_INI = /^(?:tsfpm\.|pm\b|opcache\.|ping\.|listen\.|security\.|request_terminate_timeout|request_slowlog|slowlog$|process_control_timeout$|sendmail_path$)/;
 
 /**
- * `-d` arguments that give PHP every setting tsfpm reads with tsfpm's default (php.ini-development's, runtime/options.ts),
+ * `-d` arguments that give PHP every setting tsfpm reads with tsfpm's default (php.ini-development's, runtime/settings/settings-table.ts),
  * so that both sides start from the same settings whatever the system's php.ini says, while PHP still loads the
  * extensions its ini scan folder names (`-n` would drop them). sendmail_path is left to PHP: tsfpm's default spools.
  */

@@ -3,9 +3,9 @@
  * started (PHP's `sess_<id>` files, decoded by the project's own codec), and compared variable by variable.
  * @module
  */
-import { FilesStore } from '../../sessions/files-store.ts';
-import { arrayEntries } from '../../sessions/php-values.ts';
-import { decodeSession, type SessionSerializeHandler } from '../../sessions/session-codec.ts';
+import { FilesStore } from '../../sessions/files/files-store.ts';
+import { arrayEntries } from '../../sessions/serialize/php-values.ts';
+import { decodeSession, type SessionSerializeHandler } from '../../sessions/serialize/session-codec.ts';
 import { ABSENT, type Difference } from './difference.ts';
 import { phpValueText } from './php-value-text.ts';
 

@@ -9,10 +9,10 @@ import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
-import { FileLocker } from '../../sessions/file-lock.ts';
-import type { SessionLocker } from '../../sessions/lock.ts';
-import { MemoryLocker } from '../../sessions/memory-lock.ts';
-import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { FileLocker } from '../../sessions/files/file-lock.ts';
+import type { SessionLocker } from '../../sessions/lock/contract.ts';
+import { MemoryLocker } from '../../sessions/lock/memory-lock.ts';
+import { RedisLocker } from '../../sessions/redis/redis-lock.ts';
 import { startRedis } from '../support/redis.ts';
 import { tempDir } from '../support/server.ts';
 

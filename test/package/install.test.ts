@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHECKERS_INSTALL } from '../../runtime/init.ts';
+import { CHECKERS_INSTALL } from '../../runtime/process/init.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -9,8 +9,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDefineArg } from '../../runtime/ini-file.ts';
-import { closeBackends } from '../../sessions/backends.ts';
+import { parseDefineArg } from '../../runtime/settings/ini-file.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { expectfToRegex, outputMatches } from './expectf.ts';
 import { readPortedTest, type PortedTest } from './phpt-file.ts';

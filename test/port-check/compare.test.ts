@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeSession } from '../../sessions/session-codec.ts';
+import { encodeSession } from '../../sessions/serialize/session-codec.ts';
 import { compareBodies } from '../../runtime/port-check/body-compare.ts';
 import { CookieJar } from '../../runtime/port-check/cookie-jar.ts';
 import { compareHeaders } from '../../runtime/port-check/headers-compare.ts';

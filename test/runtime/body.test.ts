@@ -20,7 +20,7 @@ import {
   type BodySettings,
   type ParsedBody,
   type UploadedFile,
-} from '../../runtime/body.ts';
+} from '../../runtime/request/body.ts';
 
 function listFiles(dir: string): string[] {
   try {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { parseArgs } from '../../runtime/cli.ts';
+import { parseArgs } from '../../runtime/process/cli.ts';
 import { bin, startCli } from '../support/cli.ts';
 import { tempDir } from '../support/server.ts';
 

@@ -2,7 +2,7 @@
  * A client that writes its whole request before it reads (curl, most HTTP libraries) must
  * receive the answer tsfpm gives before reading the body — a body over post_max_size, or a
  * refusal (404, 400, 417, 431) — not a reset: tsfpm half-closes and drops what the client still
- * sends, as nginx's lingering_close (runtime/lingering-close.ts). The bodies are larger than the
+ * sends, as nginx's lingering_close (runtime/http/lingering-close.ts). The bodies are larger than the
  * kernel's socket buffers, so a server that closed at once would reset the connection mid-upload.
  */
 import { expect } from 'chai';

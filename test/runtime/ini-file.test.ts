@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { IniSyntaxError, parseDefineArg, parseIniFile, type IniEntry } from '../../runtime/ini-file.ts';
+import { IniSyntaxError, parseDefineArg, parseIniFile, type IniEntry } from '../../runtime/settings/ini-file.ts';
 
 type CfgValue = string | false | string[] | Record<string, string>;
 

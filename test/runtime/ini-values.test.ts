@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { ERROR_LEVELS, atoi, iniBool, iniInt, iniQuantity, parseQuantity } from '../../runtime/ini-values.ts';
+import { ERROR_LEVELS, atoi, iniBool, iniInt, iniQuantity, parseQuantity } from '../../runtime/settings/ini-values.ts';
 
 interface ValuesFixture {
   quantities: { value: string; result: string; warning: string | null }[];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProject, InitConflictError } from '../../runtime/init.ts';
+import { initProject, InitConflictError } from '../../runtime/process/init.ts';
 import { startServer, tempDir } from '../support/server.ts';
 
 describe('tsfpm init DIR', () => {

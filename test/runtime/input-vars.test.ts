@@ -13,7 +13,7 @@ import {
   type InputLimits,
   type InputValue,
   type InputVars,
-} from '../../runtime/input-vars.ts';
+} from '../../runtime/php/input-vars.ts';
 
 type PhpString = string | { bytes: string };
 type PhpKey = number | { int: string } | PhpString;

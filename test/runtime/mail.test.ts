@@ -10,10 +10,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { PhpTypeError, ValueError } from '../../runtime/errors.ts';
-import { sendMail, type MailSettings } from '../../runtime/mail.ts';
-import { escapeShellCmd, type MailArgs } from '../../runtime/mail-message.ts';
-import { listSpool, readSpoolMessage, renderSpoolPage } from '../../runtime/mail-spool.ts';
+import { PhpTypeError, ValueError } from '../../runtime/php/errors.ts';
+import { sendMail, type MailSettings } from '../../runtime/mail/delivery.ts';
+import { escapeShellCmd, type MailArgs } from '../../runtime/mail/message.ts';
+import { listSpool, readSpoolMessage, renderSpoolPage } from '../../runtime/mail/spool.ts';
 
 interface FixtureCase {
   name: string;
@@ -402,7 +402,7 @@ describe('mail()', () => {
     });
   });
 
-  describe('the dev spool listing (mail-spool.ts)', () => {
+  describe('the dev spool listing (mail/spool.ts)', () => {
     it('lists messages newest first with date, To, Subject and size', async () => {
       const spoolDir = await freshDir();
       const settings = settingsFor({ transport: 'spool', spoolDir });

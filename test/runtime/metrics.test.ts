@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
-import { metricsOf } from '../../runtime/metrics.ts';
+import { metricsOf } from '../../runtime/admin/metrics.ts';
 import { until } from '../support/gates.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
 

@@ -1,15 +1,15 @@
 /**
- * PHP's "Stack trace:" made from V8 stacks (runtime/php-trace.ts), in process: which frames count
+ * PHP's "Stack trace:" made from V8 stacks (runtime/php/php-trace.ts), in process: which frames count
  * as the script's, and how V8's function names read as PHP's.
  */
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { phpStackTrace, raisedIn } from '../../runtime/php-trace.ts';
+import { phpStackTrace, raisedIn } from '../../runtime/php/php-trace.ts';
 
-const RUNTIME = fileURLToPath(new URL('../../runtime/lifecycle.ts', import.meta.url));
-const API = fileURLToPath(new URL('../../runtime/php-api.ts', import.meta.url));
+const RUNTIME = fileURLToPath(new URL('../../runtime/request/run-request.ts', import.meta.url));
+const API = fileURLToPath(new URL('../../runtime/api/php-api.ts', import.meta.url));
 const SESSION = fileURLToPath(new URL('../../sessions/session.ts', import.meta.url));
-const HEADERS = fileURLToPath(new URL('../../runtime/functions/headers.ts', import.meta.url));
+const HEADERS = fileURLToPath(new URL('../../runtime/api/headers.ts', import.meta.url));
 
 /** An Error whose stack is `frames` (V8's `    at …` lines). */
 function thrown(...frames: string[]): Error {

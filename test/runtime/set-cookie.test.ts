@@ -12,7 +12,7 @@ import {
   formatSetCookie,
   normalizeCookieArgs,
   rawUrlEncode,
-} from '../../runtime/set-cookie.ts';
+} from '../../runtime/php/set-cookie.ts';
 
 interface CookieCase {
   description: string;

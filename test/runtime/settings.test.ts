@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmodSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spoolDir } from '../../runtime/functions/mail.ts';
-import { RequestIni } from '../../runtime/options.ts';
+import { spoolDir } from '../../runtime/api/mail.ts';
+import { RequestIni } from '../../runtime/settings/settings-table.ts';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { sleep, startServer, tempDir } from '../support/server.ts';

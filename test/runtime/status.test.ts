@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { parseAccessList } from '../../runtime/access-allow.ts';
+import { parseAccessList } from '../../runtime/admin/access-allow.ts';
 import { createServer } from '../../runtime/index.ts';
-import { localSnapshot } from '../../runtime/snapshot.ts';
+import { localSnapshot } from '../../runtime/admin/snapshot.ts';
 import { gatedScripts, installGates, until } from '../support/gates.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startCli } from '../support/cli.ts';
 import { rawGet } from '../support/http.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
-import { canStopStuckScripts } from '../../runtime/watchdog.ts';
+import { canStopStuckScripts } from '../../runtime/pool/watchdog.ts';
 
 const markers = tempDir();
 const SID = 'terminatetest000000000000000001';

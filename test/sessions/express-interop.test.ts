@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { tsfpm } from '../../runtime/index.ts';
-import { closeBackends } from '../../sessions/backends.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { tempDir } from '../support/server.ts';
 

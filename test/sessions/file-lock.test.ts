@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { FileLocker } from '../../sessions/file-lock.ts';
+import { FileLocker } from '../../sessions/files/file-lock.ts';
 import { heldLock as held, lockOptions, runLockContract, sleep } from './lock-contract.ts';
 
 const HAS_PHP = spawnSync('php', ['-v']).status === 0;

@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import express from 'express';
 import session, { type SessionData } from 'express-session';
-import { FileLocker } from '../../sessions/file-lock.ts';
-import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files-store.ts';
-import { DECODE_FAILED_MESSAGE } from '../../sessions/session-codec.ts';
+import { FileLocker } from '../../sessions/files/file-lock.ts';
+import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files/files-store.ts';
+import { DECODE_FAILED_MESSAGE } from '../../sessions/serialize/session-codec.ts';
 
 interface FixtureCase {
   name: string;

@@ -1,11 +1,11 @@
 /**
- * The SessionLocker contract (sessions/lock.ts) as one mocha suite, run by every locker's test file
+ * The SessionLocker contract (sessions/lock/contract.ts) as one mocha suite, run by every locker's test file
  * against a fresh locker per test.
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from '../../sessions/lock.ts';
-import type { RedisLocker } from '../../sessions/redis-lock.ts';
+import type { AcquireResult, HeldLock, LockOptions, SessionLocker } from '../../sessions/lock/contract.ts';
+import type { RedisLocker } from '../../sessions/redis/redis-lock.ts';
 
 export interface LockerUnderTest {
   readonly locker: SessionLocker;

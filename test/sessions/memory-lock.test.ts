@@ -1,7 +1,7 @@
 /**
  * The in-process locker against the session lock contract.
  */
-import { MemoryLocker } from '../../sessions/memory-lock.ts';
+import { MemoryLocker } from '../../sessions/lock/memory-lock.ts';
 import { runLockContract } from './lock-contract.ts';
 
 runLockContract('MemoryLocker', async () => {

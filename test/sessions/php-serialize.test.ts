@@ -2,8 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { formatFloat, serialize } from '../../sessions/php-serialize.ts';
-import { PhpUnserializeError, unserialize } from '../../sessions/php-unserialize.ts';
+import { formatFloat, serialize } from '../../sessions/serialize/php-serialize.ts';
+import { PhpUnserializeError, unserialize } from '../../sessions/serialize/php-unserialize.ts';
 import {
   PHP_KEY_ORDER,
   PhpCustomObject,
@@ -13,7 +13,7 @@ import {
   recordFromEntries,
   type PhpRecord,
   type PhpValue,
-} from '../../sessions/php-values.ts';
+} from '../../sessions/serialize/php-values.ts';
 
 interface Bytes {
   base64: string;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { closeBackends } from '../../sessions/backends.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
 import { startCli, type CliServer } from '../support/cli.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { sleep, startServer, tempDir } from '../support/server.ts';

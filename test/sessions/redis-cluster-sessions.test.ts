@@ -4,10 +4,10 @@
  * sharded pub/sub across processes, and writes fenced by the lock.
  */
 import { expect } from 'chai';
-import { closeBackends } from '../../sessions/backends.ts';
-import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
-import { RedisLocker } from '../../sessions/redis-lock.ts';
-import { clusterLockKeyFor } from '../../sessions/redis-store.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
+import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis/redis-client.ts';
+import { RedisLocker } from '../../sessions/redis/redis-lock.ts';
+import { clusterLockKeyFor } from '../../sessions/redis/redis-store.ts';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts';
 import { waitUntil } from '../support/redis-process.ts';
 import { startServer } from '../support/server.ts';

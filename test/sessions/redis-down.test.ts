@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { createClient } from 'redis';
-import { closeBackends } from '../../sessions/backends.ts';
-import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
-import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
+import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis/redis-client.ts';
+import { RedisLocker } from '../../sessions/redis/redis-lock.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { waitUntil } from '../support/redis-process.ts';
 import { startServer, type TestServer } from '../support/server.ts';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { createClient, RESP_TYPES } from 'redis';
-import { RedisLocker, type RedisLockerOptions } from '../../sessions/redis-lock.ts';
+import { RedisLocker, type RedisLockerOptions } from '../../sessions/redis/redis-lock.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { expectFencedTakeover, heldLock, lockOptions, newId, runLockContract, sleep } from './lock-contract.ts';
 

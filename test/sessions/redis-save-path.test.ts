@@ -3,8 +3,8 @@
  * that shares its data key's slot, and how lock commands are routed on a cluster: pure parts, in process.
  */
 import { expect } from 'chai';
-import { firstKeyOf, parseRedisSavePath, shardedSubscriber, type ShardedPubSub } from '../../sessions/redis-client.ts';
-import { clusterLockKeyFor } from '../../sessions/redis-store.ts';
+import { firstKeyOf, parseRedisSavePath, shardedSubscriber, type ShardedPubSub } from '../../sessions/redis/redis-client.ts';
+import { clusterLockKeyFor } from '../../sessions/redis/redis-store.ts';
 
 describe('parseRedisSavePath', () => {
   const table: Array<[handler: string, savePath: string, expected: object]> = [

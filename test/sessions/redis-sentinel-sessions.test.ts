@@ -3,9 +3,9 @@
  * suite every handler passes, then a failover, after which sessions and their lock follow the new master.
  */
 import { expect } from 'chai';
-import { closeBackends } from '../../sessions/backends.ts';
-import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis-client.ts';
-import { RedisLocker } from '../../sessions/redis-lock.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
+import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis/redis-client.ts';
+import { RedisLocker } from '../../sessions/redis/redis-lock.ts';
 import { waitUntil } from '../support/redis-process.ts';
 import { startRedisSentinel, type TestRedisSentinel } from '../support/redis-sentinel.ts';
 import { startServer } from '../support/server.ts';

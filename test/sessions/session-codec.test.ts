@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { serialize } from '../../sessions/php-serialize.ts';
-import { PhpFloat, PhpObject, PHP_KEY_ORDER, recordFromEntries, type PhpRecord, type PhpValue } from '../../sessions/php-values.ts';
+import { serialize } from '../../sessions/serialize/php-serialize.ts';
+import { PhpFloat, PhpObject, PHP_KEY_ORDER, recordFromEntries, type PhpRecord, type PhpValue } from '../../sessions/serialize/php-values.ts';
 import {
   decodeSession,
   DECODE_FAILED_MESSAGE,
@@ -12,7 +12,7 @@ import {
   parseSerializeHandler,
   SessionDecodeError,
   type SessionSerializeHandler,
-} from '../../sessions/session-codec.ts';
+} from '../../sessions/serialize/session-codec.ts';
 
 interface Bytes {
   base64: string;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeBackends } from '../../sessions/backends.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
 

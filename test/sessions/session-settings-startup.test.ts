@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync, rmSync } from 'node:fs';
-import { SETTINGS } from '../../runtime/options.ts';
+import { SETTINGS } from '../../runtime/settings/settings-table.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 interface StartupCase {

@@ -2,7 +2,7 @@
  * A throwaway redis-server for tests, on a free loopback port, with nothing persisted: tests never
  * touch a Redis the machine already runs (6379).
  */
-import { closeBackends } from '../../sessions/backends.ts';
+import { closeBackends } from '../../sessions/open-backend.ts';
 import { freePort, startRedisProcess } from './redis-process.ts';
 
 export interface TestRedis {

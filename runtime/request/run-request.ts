@@ -1,0 +1,385 @@
+/**
+ * One request, start to end. Each stage is one function below; the diagram gives the order and
+ * what happens when a stage fails.
+ *
+ *   runRequest
+ *     │ script(php) ──────────────── throws ─────────► fatal: log it; before the finish, as PHP:
+ *     │    │                                            500 if display_errors is off, no header sent
+ *     │    │ exit()/die() ──► a normal end              and the code still 200; with display_errors,
+ *     │    │                                            the error text after the output buffered so far
+ *     │    │ max_execution_time ──► fatal (as above), the script is abandoned
+ *     │    │ request_terminate_timeout ──► stopRequest: 504, no shutdown functions (FPM kills the child)
+ *     │    │ request_slowlog_timeout ──► the slow log (once), the script goes on
+ *     │    │   (both checked on the watchdog's heartbeat; a script blocking the event loop meets
+ *     │    │    them and max_execution_time through the watchdog thread: runtime/pool/watchdog.ts)
+ *     │    │
+ *     │    │ returns with waitUntil() work ──► finishResponse (below), then the work as its tail
+ *     │    └─ fastcgi_finish_request() ─► finishResponse:
+ *     │            1. flush every output buffer into the response
+ *     │            2. release resources ('finish'): the session is written and its lock released
+ *     │            3. send status, headers, body; end the response (Content-Length or last chunk)
+ *     │            4. the script goes on as a background tail, timed by tsfpm.tail_timeout (one that
+ *     │               blocks the event loop: by max_execution_time, through the watchdog);
+ *     │               its output is dropped (logged once), header changes warn
+ *     ▼
+ *   endRequest (always, once the script settles, fails, times out, or its tail times out)
+ *       1. shutdown functions, in order; one that throws is logged and the rest still run
+ *       2. flush every output buffer        3. release resources ('end'): sessions not yet closed
+ *       4. delete upload temp files not moved  5. end the response if still open
+ *       6. access log line, with the script's total time when it finished early
+ * @module
+ */
+import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { phpStackTrace } from '../php/php-trace.ts';
+import { runInRequest } from './current-request.ts';
+import { Deadline } from './deadline.ts';
+import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
+import { ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from '../php/errors.ts';
+import { sendErrorPage } from '../http/error-page.ts';
+import { requestState } from '../pool/pool.ts';
+import { responseHeaders } from '../http/response-headers.ts';
+import { logSlowRequest } from '../pool/slow-log.ts';
+import { removeUploads } from './uploads.ts';
+import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
+import type { ServerConfig } from '../http/server-config.ts';
+import { requestUri } from '../php/log.ts';
+import { RequestIni } from '../settings/settings-table.ts';
+import type { RequestContext } from './request-context.ts';
+import type { ScriptFunction } from '../http/script-loader.ts';
+
+/** What a router script asked for: `false` lets the request through to the normal mapping. */
+export type Outcome = 'done' | 'fallthrough';
+
+/** How the script's own run ended first: it returned (or its promise resolved), it threw, or its time limit passed. */
+type Ending = { readonly value: unknown } | { readonly error: unknown } | { readonly timeout: number };
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+
+/**
+ * Runs `script` for `ctx` to the end of its request (or of its tail).
+ *
+ * The script starts as the current request in a microtask of its own: a script terminated by the
+ * watchdog in its first synchronous stretch ends only that microtask, and the deadline still ends
+ * the request. A script that returns at once, leaving nothing to wait for, ends its request in
+ * that same microtask; the one promise here is the caller's.
+ */
+export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
+  ctx.config.live.add(ctx);
+  const deadline = new Deadline(ctx.ini.int('max_execution_time'));
+  ctx.deadline = deadline;
+  return new Promise<Outcome>((resolve, reject) => {
+    let settled = false;
+    let running: PromiseLike<unknown> | undefined;
+    const settle = (ending: Ending): void => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(afterScript(ctx, ending, running, asRouter));
+      } catch (err) {
+        reject(err);
+      }
+    };
+    deadline.onExpired((timeout) => settle({ timeout }));
+    runInRequest(ctx, queueMicrotask, () => {
+      try {
+        const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
+        if (!isThenable(value)) return settle({ value });
+        running = value;
+        value.then(
+          (value) => settle({ value }),
+          (error: unknown) => settle({ error }),
+        );
+      } catch (error) {
+        settle({ error });
+      }
+    });
+  });
+}
+
+/** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
+function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Outcome | Promise<Outcome> {
+  if ('timeout' in ending || hasWaitUntil(ctx) || ('error' in ending && !(ending.error instanceof ExitSignal))) return settleScript(ctx, ending, running, asRouter);
+  ctx.deadline?.clear();
+  let returned: unknown;
+  if ('value' in ending) returned = ending.value;
+  else exited(ctx, ending.error as ExitSignal);
+  if (asRouter && returned === false && ctx.phase === 'running') return abandon(ctx).then(() => 'fallthrough');
+  const ended = endRequest(ctx);
+  return ended ? ended.then(() => 'done') : 'done';
+}
+
+/** exit($status): a string status is printed, as PHP does. */
+function exited(ctx: RequestContext, exit: ExitSignal): void {
+  if (typeof exit.status === 'string') ctx.output.write(exit.status);
+}
+
+/** The endings that wait: a fatal error, waitUntil() work, the time limit. */
+async function settleScript(ctx: RequestContext, winner: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Promise<Outcome> {
+  const deadline = ctx.deadline!;
+  let returned: unknown;
+  try {
+    if ('error' in winner) throw winner.error;
+    if (!('timeout' in winner) && hasWaitUntil(ctx)) {
+      // waitUntil() work runs after the response, as on the platforms that defined it
+      if (ctx.phase === 'running' && (await finishResponse(ctx)) && !(await enterTail(ctx))) {
+        ctx.log(`tsfpm: waitUntil() work is no longer tracked (${ctx.describe()})`);
+      } else {
+        const timedOut = await Promise.race([settleWaitUntil(ctx).then(() => undefined), deadline.expired]);
+        if (timedOut !== undefined) logTailTimeout(ctx, timedOut);
+      }
+    }
+    if ('timeout' in winner) {
+      // it may go on and take a session lock: that is let go when it settles
+      if (running) {
+        void Promise.resolve(running)
+          .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
+          .finally(() => releaseResources(ctx, 'end'));
+      }
+      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? waitingSite(ctx));
+      else logTailTimeout(ctx, winner.timeout);
+    } else {
+      returned = winner.value;
+    }
+  } catch (err) {
+    if (!(err instanceof ExitSignal)) fatal(ctx, err, undefined);
+    else exited(ctx, err);
+  } finally {
+    deadline.clear();
+  }
+  if (asRouter && returned === false && ctx.phase === 'running') {
+    await abandon(ctx);
+    return 'fallthrough';
+  }
+  await endRequest(ctx);
+  return 'done';
+}
+
+interface PoolLimits {
+  readonly slowlog: number;
+  readonly terminate: number;
+  readonly trackFinished: boolean;
+}
+
+const poolLimits = new WeakMap<ServerConfig, PoolLimits>();
+
+/** request_slowlog_timeout, request_terminate_timeout and _track_finished: pool settings, read once per config. */
+function limitsOf(config: ServerConfig): PoolLimits {
+  let limits = poolLimits.get(config);
+  if (!limits) {
+    const ini = new RequestIni(config.settings);
+    limits = { slowlog: ini.int('request_slowlog_timeout'), terminate: ini.int('request_terminate_timeout'), trackFinished: ini.bool('request_terminate_timeout_track_finished') };
+    poolLimits.set(config, limits);
+  }
+  return limits;
+}
+
+/**
+ * When PHP-FPM's pool timers fall due for `ctx` (performance.now() ms), counted from its start as
+ * PHP-FPM's master counts them: request_slowlog_timeout in the Running stage, once;
+ * request_terminate_timeout while Running, and after the finish with _track_finished. Undefined
+ * for a timer that is off or does not apply.
+ */
+export function poolTimersOf(ctx: RequestContext): { slowlogAt: number | undefined; terminateAt: number | undefined } {
+  const limits = limitsOf(ctx.config);
+  const running = ctx.phase === 'running';
+  return {
+    slowlogAt: limits.slowlog > 0 && running && !ctx.slowLogged ? ctx.startedAt + limits.slowlog * 1000 : undefined,
+    terminateAt: limits.terminate > 0 && (running || (ctx.phase === 'finished' && limits.trackFinished)) ? ctx.startedAt + limits.terminate * 1000 : undefined,
+  };
+}
+
+/**
+ * The pool timers of every live request of `config`, on the watchdog's heartbeat (PHP-FPM's master
+ * checks them on its own): a slow request is logged, one past request_terminate_timeout stopped.
+ * A script blocking the event loop holds the heartbeat up; the watchdog thread handles it.
+ */
+export function checkPoolTimers(config: ServerConfig, now: number): void {
+  const limits = limitsOf(config);
+  if (limits.slowlog <= 0 && limits.terminate <= 0) return;
+  for (const ctx of config.live) {
+    const { slowlogAt, terminateAt } = poolTimersOf(ctx);
+    if (slowlogAt !== undefined && slowlogAt <= now) logSlowRequest(ctx);
+    if (terminateAt !== undefined && terminateAt <= now) void terminateRequest(ctx);
+  }
+}
+
+/** request_terminate_timeout: PHP-FPM's kill, in its words; the response (if not sent) is 504. */
+export function terminateRequest(ctx: RequestContext): Promise<void> {
+  const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
+  return stopRequest(ctx, 504, `execution timed out (${seconds} sec), terminating`).catch((err) => ctx.log(`tsfpm: stopping a request failed (${ctx.describe()}): ${describeError(err)}`));
+}
+
+/** A tail past tsfpm.tail_timeout: its code cannot be stopped from here, so the request stops waiting for it. */
+function logTailTimeout(ctx: RequestContext, seconds: number): void {
+  ctx.log(`tsfpm: ${new TailTimeoutError(seconds).message} (${ctx.describe()}); it is no longer tracked`);
+}
+
+/**
+ * After the finish: the request leaves its child for a tail slot, waiting for one when
+ * tsfpm.max_tails are running, or false when tsfpm.tail_overflow refuses it.
+ */
+export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
+  return ctx.slot ? ctx.slot.toTail(ctx) : true;
+}
+
+/** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
+export async function finishResponse(ctx: RequestContext): Promise<boolean> {
+  if (ctx.phase !== 'running') return false;
+  // the finish's line is "output started at" unless output went out before; resolved only if asked for
+  if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
+  ctx.output.endAll();
+  await releaseResources(ctx, 'finish');
+  ctx.noteClientGone(); // a client gone before the end stays ABORTED for the tail
+  ctx.sapi.end(ctx.sendOptions);
+  ctx.phase = 'finished';
+  ctx.respondedAt = performance.now();
+  ctx.deadline?.reset(ctx.ini.int('tsfpm.tail_timeout'));
+  return true;
+}
+
+/**
+ * Ends a request from outside its script: request_terminate_timeout, a script stuck in synchronous
+ * code, a shutdown deadline. The script is not waited for (it may never settle) and its shutdown
+ * functions do not run, as when PHP-FPM kills a child; what the request holds is let go as at its
+ * end: the session written and unlocked, upload files removed, the pool slot freed. A response not
+ * sent yet becomes `status`; one already streaming is cut.
+ */
+export async function stopRequest(ctx: RequestContext, status: number, reason: string): Promise<void> {
+  if (ctx.phase === 'done') return;
+  const hadTail = ctx.phase === 'finished';
+  ctx.log(`tsfpm: ${reason} (${ctx.describe()}, ${requestState(ctx)})`);
+  ctx.phase = 'done';
+  ctx.closing = true;
+  ctx.deadline?.clear();
+  ctx.output.discardAll();
+  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.config.settings));
+  await releaseResources(ctx, 'end');
+  await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+  ctx.slot?.release();
+  ctx.respondedAt ??= performance.now();
+  requestEnded(ctx, hadTail);
+}
+
+/** The end of every request; it waits only for shutdown functions, resources and upload files it has. */
+function endRequest(ctx: RequestContext): Promise<void> | undefined {
+  // stopped from outside (stopRequest) while the script was still going: already ended, but what
+  // the script took since (a session lock it was waiting for) is let go now that it has settled
+  if (ctx.phase === 'done') return releaseResources(ctx, 'end');
+  const hadTail = ctx.phase === 'finished';
+  if (ctx.shutdownFunctions.length > 0) return runShutdownFunctions(ctx).then(() => closeRequest(ctx, hadTail));
+  return closeRequest(ctx, hadTail);
+}
+
+/** After the shutdown functions: the output flushed, what the request holds let go, the response ended. */
+function closeRequest(ctx: RequestContext, hadTail: boolean): Promise<void> | undefined {
+  ctx.closing = true;
+  ctx.output.endAll();
+  if (ctx.resources.length > 0 || ctx.uploads.size > 0) return letGo(ctx).then(() => respondAndEnd(ctx, hadTail));
+  respondAndEnd(ctx, hadTail);
+  return undefined;
+}
+
+async function letGo(ctx: RequestContext): Promise<void> {
+  if (ctx.resources.length > 0) await releaseResources(ctx, 'end');
+  // before the response ends, as PHP removes them before FPM ends the request
+  if (ctx.uploads.size > 0) await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+}
+
+function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
+  if (ctx.phase === 'running') {
+    ctx.sapi.end(ctx.sendOptions);
+    ctx.respondedAt = performance.now();
+  }
+  ctx.phase = 'done';
+  requestEnded(ctx, hadTail);
+}
+
+/** The request leaves the live set; the access log and the pool's observers hear of it. */
+function requestEnded(ctx: RequestContext, hadTail: boolean): void {
+  ctx.config.live.delete(ctx);
+  accessLog(ctx);
+  const now = performance.now();
+  const respondedAt = ctx.respondedAt ?? now;
+  ctx.config.pool.ended({
+    method: ctx.req.method ?? 'GET',
+    status: ctx.res.statusCode,
+    script: ctx.target.scriptName,
+    responseSeconds: (respondedAt - ctx.startedAt) / 1000,
+    tailSeconds: hadTail ? (now - respondedAt) / 1000 : undefined,
+  });
+}
+
+/** A router that returned false: its session is released and its output dropped, the request goes on. */
+async function abandon(ctx: RequestContext): Promise<void> {
+  if (ctx.output.level > 0 && ctx.output.length()) ctx.log(`tsfpm: router output discarded because it returned false (${ctx.describe()})`);
+  ctx.output.discardAll();
+  await releaseResources(ctx, 'end');
+  ctx.phase = 'done';
+  ctx.config.live.delete(ctx);
+}
+
+async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
+  // functions registered while these run are appended and run too, as PHP does
+  for (let i = 0; i < ctx.shutdownFunctions.length; i++) {
+    try {
+      await runInRequest(ctx, async () => ctx.shutdownFunctions[i]!());
+    } catch (err) {
+      if (err instanceof ExitSignal) break;
+      fatal(ctx, err, undefined);
+    }
+  }
+}
+
+async function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): Promise<void> {
+  for (const resource of ctx.resources) {
+    try {
+      await resource.release(when);
+    } catch (err) {
+      ctx.log(`tsfpm: releasing a request resource failed (${ctx.describe()}): ${describeError(err)}`);
+    }
+  }
+}
+
+/** Where a script past its time limit waits: the line that called the tsfpm function it awaits (PHP's "on line N"). */
+function waitingSite(ctx: RequestContext): CallSite | undefined {
+  return ctx.waitingAt ? scriptCallSite(ctx.waitingAt.stack.stack) : undefined;
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * An uncaught error: PHP's "Fatal error: Uncaught …" with the script's stack trace, in the log and,
+ * with display_errors, after the output still buffered, which is kept and sent as PHP sends it.
+ * After the finish, only the log.
+ */
+export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(err instanceof Error ? err.stack : undefined)): void {
+  const where = err instanceof ScriptLoadError ? err.site : (site ?? { file: ctx.target.file, line: 0 });
+  const level = err instanceof ScriptLoadError ? err.level : E_ERROR;
+  const text =
+    err instanceof TimeLimitError || err instanceof ScriptLoadError
+      ? err.message
+      : `Uncaught ${describeError(err)} in ${where.file}:${where.line}\nStack trace:\n${phpStackTrace(err)}\n  thrown`;
+  const background = ctx.phase === 'running' ? '' : ` (after fastcgi_finish_request(): ${ctx.describe()})`;
+  ctx.raise(level, text + background, where);
+  if (err instanceof ScriptLoadError && err.frame && ctx.ini.bool('log_errors')) ctx.logError(err.frame);
+  if (ctx.phase !== 'running') return;
+  fatalStatus(ctx);
+  if (ctx.ini.bool('display_errors') && ctx.ini.int('error_reporting') & level) {
+    ctx.output.write(formatDisplay(level, text, where, ctx.ini.bool('html_errors')));
+  }
+}
+
+/** php_error_cb on a fatal error: 500 only when display_errors is off, no header was sent and the code is still 200. */
+export function fatalStatus(ctx: RequestContext): void {
+  if (!ctx.ini.bool('display_errors') && !ctx.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
+}
+
+function accessLog(ctx: RequestContext): void {
+  const { req, res } = ctx;
+  const total = performance.now() - ctx.startedAt;
+  const responded = (ctx.respondedAt ?? performance.now()) - ctx.startedAt;
+  const early = total - responded > 1 ? ` - response in ${responded.toFixed(1)} ms, script ran ${total.toFixed(1)} ms` : '';
+  ctx.log(`${req.socket.remoteAddress}:${req.socket.remotePort} [${res.statusCode}]: ${req.method} ${requestUri(req)}${early}`);
+}

@@ -1,0 +1,289 @@
+/**
+ * The session lock of the files store: an exclusive flock(2) on the sess_ file itself, the very lock PHP's
+ * files handler takes at session_start(), so tsfpm and PHP processes sharing a save_path exclude each other.
+ *
+ * The lock is an open descriptor of the session file that holds flock(LOCK_EX) (flock.ts calls libc). The
+ * store reads and writes the session through that same descriptor (`descriptorOf`), as mod_files does, so a
+ * locked session costs open, flock, fstat, pwrite and close. Inside one process, waiters for one ID queue in
+ * arrival order; a release hands the locked descriptor straight to the next of them, without unlocking, for
+ * at most HAND_OFF_MS in a row; then the descriptor closes and this process waits a little longer than other
+ * processes' polls before trying again, so that they get their turn (PHP's waiters, blocked in flock(),
+ * get it at once). A waiter that meets another process's lock polls flock(LOCK_NB) with a growing delay
+ * (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the holder may need.
+ *
+ * The kernel drops the lock when the descriptor closes: at release, or when the process exits or is killed,
+ * so a crashed holder never blocks a session and `ttlMs` is not used. A held lock is *lost* only when its file
+ * is deleted while held (another process's session_destroy() or GC), since a new file at that path is a
+ * different lock; verify() checks the file still has a name.
+ * @module
+ */
+
+import { closeSync, constants, fstatSync, open } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tryLockExclusive } from './flock.ts';
+import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+
+export interface FileLockerOptions {
+  /** The file whose flock is the session's lock: the files store's sess_ file (`FilesStore.pathFor`). May throw for an invalid ID. */
+  readonly path: (id: string) => string;
+  /** The mode of a session file the lock creates, as session.save_path's MODE. @default 0o600 */
+  readonly mode?: number;
+  /** Diagnostics: lost locks. */
+  readonly log?: (line: string) => void;
+}
+
+/** How long one locked descriptor may pass from waiter to waiter here before other processes get a turn. */
+const HAND_OFF_MS = 50;
+/** The longest pause between two flock(LOCK_NB) attempts while another process holds the lock. */
+const POLL_MAX_MS = 4;
+/** After a run of hand-offs, this process's next try waits this long: past every other process's next poll. */
+const YIELD_MS = POLL_MAX_MS + 2;
+const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+
+/** One acquire() call. */
+interface Waiter {
+  readonly id: string;
+  readonly path: string;
+  readonly options: LockOptions;
+  readonly startedAt: number;
+  readonly resolve: (result: AcquireResult) => void;
+  readonly reject: (error: unknown) => void;
+  timer?: NodeJS.Timeout;
+  /** Its wait ran out while it was trying for the file's lock: the attempt gives up. */
+  expired?: boolean;
+}
+
+/** The holder and the waiters of one session ID in this process. */
+interface Line {
+  holder: FileHeldLock | undefined;
+  /** The waiter at the head, opening the file or polling its lock. */
+  trying: Waiter | undefined;
+  readonly queue: Waiter[];
+  /** performance.now() when the current descriptor was locked: it is handed on until HAND_OFF_MS later. */
+  lockedAt: number;
+  /** Yielding to other processes after a run of hand-offs: no try starts until it ends. */
+  yielding: boolean;
+}
+
+/** fstat's link count: 0 once the file was deleted (or renamed over) while open. */
+function unlinked(fd: number): boolean {
+  return fstatSync(fd).nlink === 0;
+}
+
+/** flock(LOCK_EX) on the session file, compatible with PHP's files handler. */
+export class FileLocker implements SessionLocker {
+  readonly #path: (id: string) => string;
+  readonly #mode: number;
+  readonly #log: (line: string) => void;
+  readonly #lines = new Map<string, Line>();
+  readonly #held = new Set<FileHeldLock>();
+  #closed = false;
+
+  constructor(options: FileLockerOptions) {
+    this.#path = options.path;
+    this.#mode = options.mode ?? 0o600;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /**
+   * Waits for the lock on `id`, creating its file (0 bytes, `mode`) if missing, as PHP's session_start() does.
+   * A waiter that gives up learns the holder's owner when the holder is in this process. After close() it
+   * resolves `ok: false`.
+   * @throws (rejects) a TypeError for a waitMs that is not a finite number >= 0 or a ttlMs that is not a positive
+   *   integer; the open() error when the file cannot be opened (a nested save_path folder that does not exist,
+   *   as in PHP); the flock() error on a platform without it
+   */
+  async acquire(id: string, options: LockOptions): Promise<AcquireResult> {
+    // checked like every locker's, though a kernel lock has no TTL
+    checkLockOptions(options);
+    if (this.#closed) return { ok: false, holder: undefined, waitedMs: 0 };
+    const path = this.#path(id);
+    let line = this.#lines.get(id);
+    if (line === undefined) {
+      line = { holder: undefined, trying: undefined, queue: [], lockedAt: 0, yielding: false };
+      this.#lines.set(id, line);
+    }
+    if (options.waitMs === 0 && (line.holder || line.trying || line.queue.length > 0)) {
+      return { ok: false, holder: line.holder?.owner, waitedMs: 0 };
+    }
+    const busy = line;
+    return new Promise<AcquireResult>((resolve, reject) => {
+      const waiter: Waiter = { id, path, options, startedAt: performance.now(), resolve, reject };
+      if (options.waitMs > 0) waiter.timer = setTimeout(() => this.#expire(busy, waiter), options.waitMs);
+      busy.queue.push(waiter);
+      this.#next(id, busy);
+    });
+  }
+
+  /** The locked descriptor of `id` while this process holds its lock: the store reads and writes through it. */
+  descriptorOf(id: string): number | undefined {
+    const holder = this.#lines.get(id)?.holder;
+    return holder && !holder.lost ? holder.fd : undefined;
+  }
+
+  /** Checks that `lock` still holds its file (not released, file not deleted), then writes. */
+  async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
+    if (!(await lock.verify())) return false;
+    await write();
+    return true;
+  }
+
+  /** Gives up every wait (`ok: false`) and releases every held lock. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const line of this.#lines.values()) {
+      for (const waiter of line.queue.splice(0)) this.#giveUp(waiter, line.holder?.owner);
+      if (line.trying) line.trying.expired = true;
+    }
+    for (const lock of this.#held) lock.forget();
+    this.#held.clear();
+  }
+
+  #expire(line: Line, waiter: Waiter): void {
+    const queued = line.queue.indexOf(waiter);
+    if (queued >= 0) {
+      line.queue.splice(queued, 1);
+      this.#giveUp(waiter, line.holder?.owner);
+    } else if (line.trying === waiter) {
+      // its next attempt settles it: busy, or held if the lock came meanwhile
+      waiter.expired = true;
+    }
+  }
+
+  #giveUp(waiter: Waiter, holder: string | undefined): void {
+    clearTimeout(waiter.timer);
+    waiter.resolve({ ok: false, holder, waitedMs: performance.now() - waiter.startedAt });
+  }
+
+  /** Lets the first waiter of `id` try for the file's lock, unless the lock is held or being tried for here. */
+  #next(id: string, line: Line): void {
+    if (line.holder || line.trying || line.yielding) return;
+    const waiter = line.queue.shift();
+    if (waiter === undefined) {
+      this.#lines.delete(id);
+      return;
+    }
+    line.trying = waiter;
+    open(waiter.path, OPEN_FLAGS, this.#mode, (error, fd) => {
+      if (error) return this.#failed(id, line, waiter, error);
+      this.#attempt(id, line, waiter, fd, 1);
+    });
+  }
+
+  /** One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. */
+  #attempt(id: string, line: Line, waiter: Waiter, fd: number, delay: number): void {
+    let locked: boolean;
+    try {
+      locked = !this.#closed && tryLockExclusive(fd);
+      // deleted while this waited for another process's lock (its session_destroy): the lock to take is the new
+      // file's. A lock taken at the first try had no holder to delete it (PHP checks neither).
+      if (locked && delay > 1 && unlinked(fd)) {
+        closeSync(fd);
+        line.trying = undefined;
+        line.queue.unshift(waiter);
+        return this.#next(id, line);
+      }
+    } catch (error) {
+      closeSync(fd);
+      return this.#failed(id, line, waiter, error);
+    }
+    if (locked) {
+      line.lockedAt = performance.now();
+      return this.#grant(id, line, waiter, fd);
+    }
+    if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
+      closeSync(fd);
+      line.trying = undefined;
+      // held by another process, whose owner is unknown here
+      this.#giveUp(waiter, undefined);
+      return this.#next(id, line);
+    }
+    setTimeout(() => this.#attempt(id, line, waiter, fd, Math.min(delay * 2, POLL_MAX_MS)), delay);
+  }
+
+  #failed(id: string, line: Line, waiter: Waiter, error: unknown): void {
+    line.trying = undefined;
+    clearTimeout(waiter.timer);
+    waiter.reject(error);
+    this.#next(id, line);
+  }
+
+  #grant(id: string, line: Line, waiter: Waiter, fd: number): void {
+    line.trying = undefined;
+    clearTimeout(waiter.timer);
+    const lock = new FileHeldLock(waiter, fd, this.#log, () => this.#released(id, line, lock));
+    this.#held.add(lock);
+    line.holder = lock;
+    waiter.resolve({ ok: true, lock, waitedMs: performance.now() - waiter.startedAt });
+  }
+
+  /** The holder let go: its descriptor goes to the next waiter here, or is closed, which drops the flock. */
+  #released(id: string, line: Line, lock: FileHeldLock): void {
+    this.#held.delete(lock);
+    line.holder = undefined;
+    const next = line.queue[0];
+    const handOn = next !== undefined && !this.#closed && !lock.lost && !unlinked(lock.fd);
+    if (handOn && performance.now() - line.lockedAt < HAND_OFF_MS) {
+      line.queue.shift();
+      return this.#grant(id, line, next, lock.fd);
+    }
+    closeSync(lock.fd);
+    if (!handOn) return this.#next(id, line);
+    line.yielding = true;
+    setTimeout(() => {
+      line.yielding = false;
+      this.#next(id, line);
+    }, YIELD_MS);
+  }
+}
+
+/** A held flock: the open descriptor `fd` is the lock. */
+class FileHeldLock implements HeldLock {
+  readonly id: string;
+  readonly token = randomBytes(16).toString('hex');
+  readonly acquiredAt = performance.now();
+  /** Who holds it, for waiters that give up. */
+  readonly owner: string;
+  readonly fd: number;
+  readonly #path: string;
+  readonly #log: (line: string) => void;
+  readonly #onRelease: () => void;
+  #released = false;
+  #lost = false;
+
+  constructor(waiter: Waiter, fd: number, log: (line: string) => void, onRelease: () => void) {
+    this.id = waiter.id;
+    this.owner = waiter.options.owner;
+    this.fd = fd;
+    this.#path = waiter.path;
+    this.#log = log;
+    this.#onRelease = onRelease;
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** True while this lock is held and its file still has its name (not deleted by another process). */
+  async verify(): Promise<boolean> {
+    if (this.#released || this.#lost) return false;
+    if (!unlinked(this.fd)) return true;
+    this.#lost = true;
+    this.#log(`tsfpm: session lock on ${this.id} (${this.owner}) lost: ${this.#path} was deleted or replaced while held`);
+    return false;
+  }
+
+  /** Lets the lock go (to the next waiter of this process, or closes the descriptor); idempotent. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    this.#onRelease();
+  }
+
+  /** Released by the locker's close(): the descriptor closes, which drops the flock. */
+  forget(): void {
+    if (this.#released) return;
+    this.#released = true;
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The in-process session lock, for stores that live in one Node process (express-session's
+ * MemoryStore). Everything happens in this process's memory, so a hand-off is a function call: a
+ * release grants the lock to the next waiter at once, and `fencedWrite` checks and starts the write
+ * in one synchronous step.
+ *
+ * A holder's lock lives `ttlMs` past its last renewal, and a live holder renews it every third of
+ * that. In one process the renewal can only fall behind when the event loop stalls (a long
+ * synchronous script, a huge GC pause); the lock then counts as expired from its deadline on, the
+ * way a Redis key would, so the stalled holder is marked lost and the next waiter is let in.
+ * @module
+ */
+
+import { randomUUID } from 'node:crypto';
+import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from './contract.ts';
+
+/** One granted acquisition. */
+interface Holder {
+  readonly id: string;
+  readonly owner: string;
+  readonly ttlMs: number;
+  readonly lock: HeldLock;
+  /** performance.now() after which the lock has expired unless renewed. */
+  deadline: number;
+  lost: boolean;
+  renewal: NodeJS.Timeout | undefined;
+}
+
+
+/** The holder and the waiters, in arrival order, of one session ID. */
+interface Slot {
+  holder: Holder | undefined;
+  readonly queue: Waiter[];
+}
+
+/** Session locks held in this process's memory: exclusive per ID, first come first served. */
+export class MemoryLocker implements SessionLocker {
+  readonly #slots = new Map<string, Slot>();
+  readonly #holders = new WeakMap<HeldLock, Holder>();
+  #closed = false;
+
+  acquire(id: string, options: LockOptions): Promise<AcquireResult> {
+    checkLockOptions(options);
+    const startedAt = performance.now();
+    if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
+    const existing = this.#slots.get(id);
+    if (existing) this.#current(existing);
+    const slot = this.#slot(id);
+    if (!slot.holder && slot.queue.length === 0) return Promise.resolve(this.#grant(id, slot, options, startedAt));
+    if (options.waitMs === 0) return Promise.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: 0 });
+    return new Promise((resolve) => {
+      const waiter: Waiter = { options, startedAt, resolve, timer: undefined };
+      waiter.timer = setTimeout(() => this.#giveUp(slot, waiter), options.waitMs);
+      slot.queue.push(waiter);
+    });
+  }
+
+  async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
+    // No await before write(): nothing else in this process can run between the check and the write's start.
+    const holder = this.#holders.get(lock);
+    if (!holder || !this.#holds(holder)) return false;
+    await write();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const slot of this.#slots.values()) {
+      for (const waiter of slot.queue.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: performance.now() - waiter.startedAt });
+      }
+      if (slot.holder) clearInterval(slot.holder.renewal);
+      slot.holder = undefined;
+    }
+    this.#slots.clear();
+  }
+
+  #slot(id: string): Slot {
+    let slot = this.#slots.get(id);
+    if (!slot) this.#slots.set(id, (slot = { holder: undefined, queue: [] }));
+    return slot;
+  }
+
+  /** The slot's holder, after expiring it if its deadline passed. */
+  #current(slot: Slot): Holder | undefined {
+    const holder = slot.holder;
+    if (holder && performance.now() > holder.deadline) this.#expire(holder);
+    return slot.holder;
+  }
+
+  /** Whether `holder` still holds its ID. */
+  #holds(holder: Holder): boolean {
+    const slot = this.#slots.get(holder.id);
+    return slot !== undefined && slot.holder === holder && this.#current(slot) === holder;
+  }
+
+  #grant(id: string, slot: Slot, options: LockOptions, startedAt: number): AcquireResult {
+    const now = performance.now();
+    const holder: Holder = {
+      id,
+      owner: options.owner,
+      ttlMs: options.ttlMs,
+      deadline: now + options.ttlMs,
+      lost: false,
+      renewal: undefined,
+      lock: {
+        id,
+        token: randomUUID(),
+        acquiredAt: now,
+        get lost() {
+          return holder.lost;
+        },
+        verify: async () => this.#holds(holder),
+        release: async () => this.#release(holder),
+      },
+    };
+    holder.renewal = setInterval(() => this.#renew(holder), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
+    slot.holder = holder;
+    this.#holders.set(holder.lock, holder);
+    return { ok: true, lock: holder.lock, waitedMs: now - startedAt };
+  }
+
+  #renew(holder: Holder): void {
+    const slot = this.#slots.get(holder.id);
+    if (!slot || slot.holder !== holder) return void clearInterval(holder.renewal);
+    // A tick that comes after the deadline means the loop stalled past the TTL: too late to renew.
+    if (this.#current(slot) === holder) holder.deadline = performance.now() + holder.ttlMs;
+  }
+
+  #release(holder: Holder): void {
+    clearInterval(holder.renewal);
+    const slot = this.#slots.get(holder.id);
+    if (!slot || slot.holder !== holder) return;
+    slot.holder = undefined;
+    this.#handOn(holder.id, slot);
+  }
+
+  #expire(holder: Holder): void {
+    holder.lost = true;
+    this.#release(holder);
+  }
+
+  /** Grants the lock to the first waiter, or forgets the ID when nobody waits. */
+  #handOn(id: string, slot: Slot): void {
+    const next = slot.queue.shift();
+    if (!next) {
+      this.#slots.delete(id);
+      return;
+    }
+    clearTimeout(next.timer);
+    next.resolve(this.#grant(id, slot, next.options, next.startedAt));
+  }
+
+  #giveUp(slot: Slot, waiter: Waiter): void {
+    const index = slot.queue.indexOf(waiter);
+    if (index < 0) return;
+    slot.queue.splice(index, 1);
+    waiter.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: performance.now() - waiter.startedAt });
+  }
+}
+

@@ -1,0 +1,102 @@
+/**
+ * Opens the backend that session.save_handler and session.save_path name, once per distinct
+ * configuration per process, and closes them all on shutdown:
+ * - `files`: PHP's sess_<id> files (FilesStore) locked with flock, as PHP's own files handler;
+ * - `memory`: express-session's MemoryStore with an in-process lock;
+ * - `redis`: connect-redis on node-redis with the Redis lock (pub/sub wake-ups, fenced writes), on one
+ *   Redis, a Redis Cluster or a master found through Sentinel (save_path forms in redis-client.ts);
+ * - `rediscluster`: the same on a Redis Cluster named in phpredis' `seed[]=host:port&…` form.
+ * @module
+ */
+import session from 'express-session';
+import { tmpdir } from 'node:os';
+import { createBackend, type SessionBackend } from './backend.ts';
+import { FileLocker } from './files/file-lock.ts';
+import { FilesStore } from './files/files-store.ts';
+import { MemoryLocker } from './lock/memory-lock.ts';
+import { connectRedis, parseRedisSavePath } from './redis/redis-client.ts';
+import { RedisLocker } from './redis/redis-lock.ts';
+import { clusterLockKeyFor, lockKeyFor, RedisSessionStore, type RedisSessionFormat } from './redis/redis-store.ts';
+import type { SessionSerializeHandler } from './serialize/session-codec.ts';
+
+export interface BackendSettings {
+  readonly handler: string;
+  readonly savePath: string;
+  readonly serializeHandler: SessionSerializeHandler;
+  readonly gcMaxlifetime: number;
+  readonly redisFormat: RedisSessionFormat;
+  readonly log: (line: string) => void;
+}
+
+const open = new Map<string, Promise<SessionBackend>>();
+
+/** The backend for these settings, shared by every request that uses the same ones. */
+export function openBackend(settings: BackendSettings): Promise<SessionBackend> {
+  const key = JSON.stringify([settings.handler, settings.savePath, settings.serializeHandler, settings.gcMaxlifetime, settings.redisFormat]);
+  let backend = open.get(key);
+  if (!backend) {
+    backend = create(settings);
+    open.set(key, backend);
+    backend.catch(() => open.delete(key));
+  }
+  return backend;
+}
+
+/** Closes every backend opened in this process (lock holders, Redis connections, flock children). */
+export async function closeBackends(): Promise<void> {
+  const all = [...open.values()];
+  open.clear();
+  await Promise.all(all.map(async (b) => (await b.catch(() => undefined))?.close()));
+}
+
+async function create(settings: BackendSettings): Promise<SessionBackend> {
+  const warn = (message: string) => settings.log(`PHP Warning:  ${message}`);
+  switch (settings.handler) {
+    case 'memory':
+      return createBackend({ name: 'memory', savePath: settings.savePath, store: new session.MemoryStore(), locker: new MemoryLocker() });
+    case 'redis':
+    case 'rediscluster':
+      return openRedis(settings, warn);
+    default: {
+      const savePath = settings.savePath || tmpdir();
+      // the store reads and writes through the descriptor that holds the lock
+      const descriptor = (id: string): number | undefined => locker.descriptorOf(id);
+      const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn, descriptor });
+      const locker = new FileLocker({ path: (id) => store.pathFor(id), mode: store.savePath.mode, log: settings.log });
+      return createBackend({ name: 'files', savePath, store, locker });
+    }
+  }
+}
+
+async function openRedis(settings: BackendSettings, warn: (message: string) => void): Promise<SessionBackend> {
+  const where = parseRedisSavePath(settings.handler, settings.savePath);
+  const connection = await connectRedis(where, settings.savePath || 'tcp://127.0.0.1:6379', settings.log);
+  // phpredis' rediscluster handler names its keys apart from its redis handler
+  const phpredisClusterPrefix = settings.handler === 'rediscluster' && settings.redisFormat === 'phpredis' ? 'PHPREDIS_CLUSTER_SESSION:' : undefined;
+  const prefix = where.prefix ?? phpredisClusterPrefix;
+  const store = new RedisSessionStore({
+    client: connection.client,
+    format: settings.redisFormat,
+    ...(prefix !== undefined ? { prefix } : {}),
+    serializeHandler: settings.serializeHandler,
+    ttlSeconds: settings.gcMaxlifetime,
+    warn,
+  });
+  const lockKey = connection.cluster ? clusterLockKeyFor : lockKeyFor;
+  const locker = new RedisLocker({
+    client: connection.lockClient,
+    ...(connection.subscriber ? { subscriber: connection.subscriber } : {}),
+    shardedPubSub: connection.cluster,
+    lockKey: (id: string) => lockKey(store.keyFor(id)),
+    log: settings.log,
+  });
+  store.useLocker(locker);
+  return createBackend({
+    // the name PHP's messages and the redis.session.* lock settings go by, for every Redis topology
+    name: 'redis',
+    savePath: settings.savePath,
+    store,
+    locker,
+    close: () => connection.close(),
+  });
+}

@@ -1,0 +1,611 @@
+/**
+ * The Redis session lock, shared by every process and host that uses one Redis: phpredis's lock
+ * (`SET <lock key> <value> NX PX <ttl>`, released by a Lua compare-and-delete) plus what phpredis
+ * lacks: a token per acquisition, waiters woken by the release itself, arrival order within a
+ * process, renewal by a live holder, and writes fenced by the lock.
+ *
+ * On the wire:
+ * - lock key: `options.lockKey(id)`; `<data key>_LOCK` (`PHPREDIS_SESSION:<id>_LOCK`) shares the lock with phpredis.
+ * - value: `<token>|<owner>`, the token a random UUID per acquisition. Only the exact value releases,
+ *   renews or fences. phpredis writes `<host>|<pid>`; SET NX excludes both ways, and a value that does
+ *   not start with a UUID is reported whole as the holder.
+ * - channel `<lock key>:released`: the release script PUBLISHes there; a process subscribes while it
+ *   has waiters for that key. phpredis does not publish, so behind a PHP holder waiters wake by polling.
+ *   On Redis Cluster (`shardedPubSub`) the script SPUBLISHes instead: the channel shares the lock key's
+ *   hash tag, so the message stays within that slot's shard (PUBLISH would go to every node).
+ *
+ * In one process the waiters for an ID queue in arrival order and only the first of them competes in
+ * Redis: it tries, and if the lock is taken subscribes, tries once more (a release between the two is
+ * not missed), then sleeps until a release message, a local release, or a poll (`pollMs`, or sooner
+ * when the holder's TTL runs out first). A local release sends the next waiter's SET NX right behind
+ * the release script on the same connection, so the hand-off costs one round trip.
+ *
+ * Redis errors never reach a waiter as an exception: they go to `log`, and the waiter resolves
+ * `{ ok: false, holder: undefined }`. Commands queued while the connection is down fail after
+ * `commandTimeoutMs`; one sent that gets no reply fails after twice that, and the client hears of it
+ * (`LockClient.noReply`) so that it can replace a connection that only looks alive. A Redis that
+ * stalled may still run such a command later: a key then held by an acquisition that failed here, or
+ * by a lock whose release failed, is released by the next attempt on it instead of blocking the ID
+ * until its TTL runs out.
+ * @module
+ */
+
+import { createHash, randomUUID } from 'node:crypto';
+import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+
+/**
+ * What the locker uses of a node-redis v5 client (a connected `RedisClientType`), or of an adapter that
+ * routes each command by its first key (cluster) or to the current master (Sentinel).
+ */
+export interface LockClient {
+  readonly isReady: boolean;
+  sendCommand<T = unknown>(args: ReadonlyArray<string | Buffer>, options?: { timeout?: number }): Promise<T>;
+  /** A new connection for pub/sub; needed unless `RedisLockerOptions.subscriber` is given. */
+  duplicate?(): LockSubscriber;
+  /**
+   * A command got no reply within twice `commandTimeoutMs`: the connection may be dead although it
+   * looks open, and every command behind that one waits with it. The client may replace the connection.
+   */
+  noReply?(): void;
+}
+
+/** What the locker uses of a node-redis v5 client in pub/sub mode. */
+export interface LockSubscriber {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
+  unsubscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  destroy(): void;
+}
+
+export interface RedisLockerOptions {
+  /** A connected client for the lock commands; the locker never closes it. */
+  readonly client: LockClient;
+  /**
+   * The connection that listens for releases. Default: `client.duplicate()`, made and connected when
+   * a waiter first has to wait, closed by `close()`. One given here is connected if it is not, never closed.
+   */
+  readonly subscriber?: LockSubscriber;
+  /**
+   * Redis Cluster: releases are announced with SPUBLISH (Redis 7; ignored by older servers), and
+   * `subscriber` must listen with SSUBSCRIBE. @default false
+   */
+  readonly shardedPubSub?: boolean;
+  /** The lock key of a session ID; phpredis: `` id => `PHPREDIS_SESSION:${id}_LOCK` ``. */
+  readonly lockKey: (id: string) => string;
+  /** Poll interval (ms) of a waiting process, for missed wake-ups and holders that never publish. @default 100 */
+  readonly pollMs?: number;
+  /** How long (ms) a lock command may wait for a connection before it fails. @default 2000 */
+  readonly commandTimeoutMs?: number;
+  /** Receives the Redis errors that the lock turns into `ok: false` or ignores (release, renewal). */
+  readonly log?: (line: string) => void;
+}
+
+interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** KEYS: lock · ARGV: value, ttl ms → 1 when taken, else [holder value, holder PTTL]. */
+const ACQUIRE = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`);
+
+/** ACQUIRE that also reads a key when it takes the lock · KEYS: lock, data → {1, data} when taken, else [holder value, holder PTTL]. */
+const ACQUIRE_READ = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redis.call('GET', KEYS[2])} end
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`);
+
+/** KEYS: lock · ARGV: value, channel → 1 when released (and published), 0 when not ours. */
+const RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[2], '')
+return 1`);
+
+/** RELEASE for Redis Cluster: SPUBLISH, whose failure on a server without it must not fail the release. */
+const RELEASE_SHARDED = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.pcall('SPUBLISH', ARGV[2], '')
+return 1`);
+
+/** KEYS: lock · ARGV: value, ttl ms → 1 when renewed, 0 when not ours. */
+const RENEW = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`);
+
+/** KEYS: lock, data · ARGV: value, data, ttl s → 1 when written, 0 when the lock is not ours. */
+const FENCED_SET = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 1`);
+
+/** FENCED_SET then RELEASE, in one script · KEYS: lock, data · ARGV: value, data, ttl s, channel. */
+const FENCED_SET_RELEASE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[4], '')
+return 1`);
+
+/** FENCED_SET_RELEASE for Redis Cluster (SPUBLISH, as RELEASE_SHARDED). */
+const FENCED_SET_RELEASE_SHARDED = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.pcall('SPUBLISH', ARGV[4], '')
+return 1`);
+
+/** KEYS: lock, data · ARGV: value → 1 when deleted, 0 when the lock is not ours. */
+const FENCED_DELETE = script(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+return 1`);
+
+const OWN_VALUE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/;
+
+/** The owner named by a lock value: ours after the token, anyone else's (phpredis `host|pid`) whole. */
+function ownerOf(value: string): string {
+  return OWN_VALUE.test(value) ? value.slice(37) : value;
+}
+
+
+/** One acquisition this locker holds. */
+interface Held {
+  readonly entry: Entry;
+  readonly lock: HeldLock;
+  readonly value: string;
+  readonly owner: string;
+  readonly ttlMs: number;
+  lost: boolean;
+  /** Released or lost: no more renewals, and no longer the entry's holder. */
+  ended: boolean;
+  renewing: boolean;
+  renewal: NodeJS.Timeout | undefined;
+}
+
+/** This process's side of one lock key. */
+interface Entry {
+  readonly id: string;
+  readonly key: string;
+  readonly channel: string;
+  readonly queue: Waiter[];
+  held: Held | undefined;
+  /** The first waiter is competing in Redis (one attempt, or sleeping between attempts). */
+  competing: boolean;
+  /** A wake-up came while an attempt was in flight: try again at once. */
+  retry: boolean;
+  /** Ends the sleep between attempts. */
+  wake: (() => void) | undefined;
+  subscribed: boolean;
+  /** The holder named by Redis at the last failed attempt. */
+  lastHolder: string | undefined;
+}
+
+/** Session locks in Redis; see the module comment for the protocol. */
+export class RedisLocker implements SessionLocker {
+  readonly #client: LockClient;
+  readonly #lockKey: (id: string) => string;
+  readonly #pollMs: number;
+  readonly #commandTimeoutMs: number;
+  readonly #log: (line: string) => void;
+  #subscriber: LockSubscriber | undefined;
+  readonly #ownSubscriber: boolean;
+  readonly #releaseScript: Script;
+  #connecting: Promise<unknown> | undefined;
+  readonly #entries = new Map<string, Entry>();
+  readonly #byChannel = new Map<string, Entry>();
+  readonly #held = new WeakMap<HeldLock, Held>();
+  /** Scripts this locker has sent with EVAL. */
+  readonly #loaded = new Set<Script>();
+  /**
+   * Lock values that may hold a key in Redis for no one (an acquisition or a release that failed after
+   * it may have reached Redis: no reply, a connection lost on the way), each until its TTL runs out.
+   * An attempt that finds one holding its key releases it and tries again.
+   */
+  readonly #abandoned = new Map<string, number>();
+  #closed = false;
+
+  constructor(options: RedisLockerOptions) {
+    this.#client = options.client;
+    this.#subscriber = options.subscriber;
+    this.#ownSubscriber = options.subscriber === undefined;
+    if (this.#ownSubscriber && !options.client.duplicate) throw new TypeError('RedisLocker needs options.subscriber for a client without duplicate()');
+    this.#releaseScript = options.shardedPubSub ? RELEASE_SHARDED : RELEASE;
+    this.#lockKey = options.lockKey;
+    this.#pollMs = options.pollMs ?? 100;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    this.#log = options.log ?? (() => {});
+  }
+
+  acquire(id: string, options: LockOptions): Promise<AcquireResult> {
+    checkLockOptions(options);
+    const startedAt = performance.now();
+    if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
+    const entry = this.#entry(id);
+    // One attempt only, and others are ahead: refuse without jumping the queue.
+    if (options.waitMs === 0 && (entry.held || entry.queue.length > 0)) {
+      return Promise.resolve({ ok: false, holder: entry.held?.owner ?? entry.lastHolder, waitedMs: 0 });
+    }
+    return new Promise((resolve) => {
+      const waiter: Waiter = { options, startedAt, resolve, timer: undefined };
+      if (options.waitMs > 0) waiter.timer = setTimeout(() => this.#giveUp(entry, waiter), options.waitMs);
+      entry.queue.push(waiter);
+      this.#wake(entry);
+    });
+  }
+
+  /**
+   * Checks the lock and renews it in one script, then runs `write`: the write itself is not atomic with
+   * the check, so a store that can should use `fencedSet`/`fencedDelete`. Rejects on Redis errors.
+   */
+  async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
+    const held = this.#held.get(lock);
+    if (!held || held.ended) return false;
+    if (!(await this.#fenced(held, RENEW, [held.entry.key], [held.value, String(held.ttlMs)]))) return false;
+    await write();
+    return true;
+  }
+
+  /** `SET dataKey value EX ttlSeconds` if and only if `lock` still holds its key, in one script. Rejects on Redis errors. */
+  async fencedSet(lock: HeldLock, dataKey: string, value: string | Buffer, ttlSeconds: number): Promise<boolean> {
+    const held = this.#ours(lock);
+    return this.#fenced(held, FENCED_SET, [held.entry.key, dataKey], [held.value, value, String(ttlSeconds)]);
+  }
+
+  /**
+   * fencedSet() and release() in one script, so a session's write and unlock cost one round trip. The lock is
+   * let go here at once, as by release(): the next waiter's attempt goes out right behind the script.
+   */
+  async fencedSetAndRelease(lock: HeldLock, dataKey: string, value: string | Buffer, ttlSeconds: number): Promise<boolean> {
+    const held = this.#ours(lock);
+    if (held.ended) return false;
+    const script = this.#releaseScript === RELEASE ? FENCED_SET_RELEASE : FENCED_SET_RELEASE_SHARDED;
+    const written = this.#eval(script, [held.entry.key, dataKey], [held.value, value, String(ttlSeconds), held.entry.channel]);
+    this.#end(held);
+    let reply: unknown;
+    try {
+      reply = await written;
+    } catch (error) {
+      this.#abandon(held.value, held.ttlMs);
+      throw error;
+    }
+    if (Number(reply) === 1) return true;
+    held.lost = true;
+    this.#log(`tsfpm: session lock ${held.entry.key} of ${held.owner} expired and was lost`);
+    return false;
+  }
+
+  /** `DEL dataKey` if and only if `lock` still holds its key, in one script. Rejects on Redis errors. */
+  async fencedDelete(lock: HeldLock, dataKey: string): Promise<boolean> {
+    const held = this.#ours(lock);
+    return this.#fenced(held, FENCED_DELETE, [held.entry.key, dataKey], [held.value]);
+  }
+
+  /** Refuses every waiter, releases every held lock, and closes the subscriber it made. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const entries = [...this.#entries.values()];
+    for (const entry of entries) {
+      for (const waiter of [...entry.queue]) this.#settle(entry, waiter, { ok: false, holder: entry.held?.owner });
+      entry.wake?.();
+    }
+    await Promise.all(entries.map((entry) => entry.held?.lock.release()));
+    for (const entry of entries) this.#forget(entry);
+    if (this.#ownSubscriber && this.#subscriber?.isOpen) this.#subscriber.destroy();
+  }
+
+  #entry(id: string): Entry {
+    let entry = this.#entries.get(id);
+    if (!entry) {
+      const key = this.#lockKey(id);
+      entry = {
+        id,
+        key,
+        channel: `${key}:released`,
+        queue: [],
+        held: undefined,
+        competing: false,
+        retry: false,
+        wake: undefined,
+        subscribed: false,
+        lastHolder: undefined,
+      };
+      this.#entries.set(id, entry);
+      this.#byChannel.set(entry.channel, entry);
+    }
+    return entry;
+  }
+
+  #forget(entry: Entry): void {
+    if (this.#entries.get(entry.id) !== entry) return;
+    this.#entries.delete(entry.id);
+    this.#byChannel.delete(entry.channel);
+    // A subscriber of our own is destroyed by close(), subscriptions and all.
+    const closing = this.#closed && this.#ownSubscriber;
+    if (entry.subscribed && this.#subscriber && !closing) {
+      // Fails only with the connection, which takes the subscription with it.
+      this.#subscriber.unsubscribe(entry.channel, this.#onRelease).catch(() => {});
+    }
+  }
+
+  /** Something may have freed the entry's key: a release here or elsewhere, a lost holder, a waiter gone. */
+  #wake(entry: Entry): void {
+    if (entry.wake) entry.wake();
+    else if (entry.competing) entry.retry = true;
+    else if (entry.held || this.#closed) return;
+    else if (entry.queue.length > 0) void this.#compete(entry);
+    else this.#forget(entry);
+  }
+
+  readonly #onRelease = (_message: string, channel: string): void => {
+    const entry = this.#byChannel.get(channel);
+    if (entry) this.#wake(entry);
+  };
+
+  /** The first waiter's attempts, until the lock is held here or nobody waits. Never rejects. */
+  async #compete(entry: Entry): Promise<void> {
+    entry.competing = true;
+    while (!this.#closed && !entry.held && entry.queue.length > 0) {
+      entry.retry = false;
+      const sleepMs = await this.#attempt(entry, entry.queue[0]!);
+      if (sleepMs !== undefined && !entry.retry) await this.#sleep(entry, sleepMs);
+    }
+    entry.competing = false;
+    if (!entry.held && entry.queue.length === 0) this.#forget(entry);
+  }
+
+  /** One SET NX for `waiter`; resolves how long to sleep before the next attempt, or undefined for at once. */
+  async #attempt(entry: Entry, waiter: Waiter): Promise<number | undefined> {
+    const value = `${randomUUID()}|${waiter.options.owner}`;
+    const readKey = waiter.options.readKey;
+    let reply: unknown;
+    try {
+      reply = readKey === undefined ? await this.#eval(ACQUIRE, [entry.key], [value, String(waiter.options.ttlMs)]) : await this.#eval(ACQUIRE_READ, [entry.key, readKey], [value, String(waiter.options.ttlMs)]);
+    } catch (error) {
+      this.#fail(`acquire ${entry.key}`, error);
+      this.#abandon(value, waiter.options.ttlMs);
+      entry.lastHolder = undefined;
+      this.#settle(entry, waiter, { ok: false, holder: undefined });
+      return undefined;
+    }
+    // taken: ACQUIRE's 1, or ACQUIRE_READ's {1, data}; refused: [holder value, holder PTTL] from either
+    if (!Array.isArray(reply) || typeof reply[0] === 'number') {
+      const held = this.#hold(entry, value, waiter.options);
+      const read = readKey === undefined ? {} : { value: (reply as unknown[])[1] == null ? null : String((reply as unknown[])[1]) };
+      // It gave up while the reply was on its way: let the next one have the lock.
+      if (!this.#settle(entry, waiter, { ok: true, lock: held.lock, ...read })) void held.lock.release();
+      return undefined;
+    }
+    const holding = reply[0] == null ? undefined : String(reply[0]);
+    if (holding !== undefined && this.#abandoned.delete(holding)) {
+      // Ours, given up on (a stalled Redis ran the acquisition late, or the release never came): free it, try again.
+      try {
+        await this.#eval(this.#releaseScript, [entry.key], [holding, entry.channel]);
+      } catch (error) {
+        this.#fail(`release ${entry.key}`, error);
+      }
+      return undefined;
+    }
+    entry.lastHolder = holding === undefined ? undefined : ownerOf(holding);
+    if (waiter.options.waitMs === 0) {
+      this.#settle(entry, waiter, { ok: false, holder: entry.lastHolder });
+      return undefined;
+    }
+    if (!entry.subscribed) {
+      await this.#subscribe(entry);
+      return undefined;
+    }
+    const pttl = Number(reply[1]);
+    return pttl > 0 ? Math.min(this.#pollMs, pttl + 1) : this.#pollMs;
+  }
+
+  #abandon(value: string, ttlMs: number): void {
+    const now = performance.now();
+    // oldest first; one with a longer TTL ahead only delays the rest's removal
+    for (const [old, until] of this.#abandoned) {
+      if (until > now) break;
+      this.#abandoned.delete(old);
+    }
+    this.#abandoned.set(value, now + ttlMs);
+  }
+
+  #sleep(entry: Entry, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => entry.wake?.(), ms);
+      entry.wake = () => {
+        clearTimeout(timer);
+        entry.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Subscribes to the entry's channel, waiting at most one poll for it: a slow subscription only delays wake-ups. */
+  async #subscribe(entry: Entry): Promise<void> {
+    entry.subscribed = true;
+    const subscriber = this.#subscriberClient();
+    const subscribed = (this.#connecting ??= subscriber.isOpen ? Promise.resolve() : subscriber.connect())
+      .then(() => (this.#closed ? undefined : subscriber.subscribe(entry.channel, this.#onRelease)))
+      .catch((error: unknown) => {
+        this.#connecting = undefined;
+        this.#fail(`subscribe ${entry.channel}`, error);
+      });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([subscribed, new Promise((resolve) => (timer = setTimeout(resolve, this.#pollMs)))]);
+    clearTimeout(timer);
+  }
+
+  #subscriberClient(): LockSubscriber {
+    if (!this.#subscriber) {
+      const subscriber = this.#client.duplicate!();
+      let lastError = '';
+      subscriber.on('error', (error) => {
+        // a reconnecting client repeats the same error at every retry
+        if (error.message !== lastError) this.#fail('subscriber', error);
+        lastError = error.message;
+      });
+      this.#subscriber = subscriber;
+    }
+    return this.#subscriber;
+  }
+
+  #hold(entry: Entry, value: string, options: LockOptions): Held {
+    const acquiredAt = performance.now();
+    const held: Held = {
+      entry,
+      value,
+      owner: options.owner,
+      ttlMs: options.ttlMs,
+      lost: false,
+      ended: false,
+      renewing: false,
+      renewal: undefined,
+      lock: {
+        id: entry.id,
+        token: value.slice(0, 36),
+        acquiredAt,
+        get lost() {
+          return held.lost;
+        },
+        verify: () => this.#verify(held),
+        release: () => this.#release(held),
+      },
+    };
+    held.renewal = setInterval(() => this.#renew(held), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
+    entry.held = held;
+    this.#held.set(held.lock, held);
+    return held;
+  }
+
+  #renew(held: Held): void {
+    if (held.renewing || held.ended) return;
+    held.renewing = true;
+    this.#eval(RENEW, [held.entry.key], [held.value, String(held.ttlMs)])
+      .then(
+        (reply) => {
+          if (Number(reply) === 0) this.#lose(held);
+        },
+        (error: unknown) => this.#fail(`renew ${held.entry.key}`, error),
+      )
+      .finally(() => (held.renewing = false));
+  }
+
+  async #verify(held: Held): Promise<boolean> {
+    if (held.ended) return false;
+    try {
+      const value = await this.#client.sendCommand(['GET', held.entry.key], { timeout: this.#commandTimeoutMs });
+      if (value != null && String(value) === held.value) return true;
+      this.#lose(held);
+    } catch (error) {
+      this.#fail(`verify ${held.entry.key}`, error);
+    }
+    return false;
+  }
+
+  async #release(held: Held): Promise<void> {
+    if (held.ended) return;
+    // Sent before the next waiter's attempt, which #end starts: Redis runs them in this order.
+    const released = this.#eval(this.#releaseScript, [held.entry.key], [held.value, held.entry.channel]);
+    this.#end(held);
+    try {
+      await released;
+    } catch (error) {
+      this.#fail(`release ${held.entry.key}`, error);
+      this.#abandon(held.value, held.ttlMs);
+    }
+  }
+
+  #lose(held: Held): void {
+    if (held.ended) return;
+    held.lost = true;
+    this.#log(`tsfpm: session lock ${held.entry.key} of ${held.owner} expired and was lost`);
+    this.#end(held);
+  }
+
+  #end(held: Held): void {
+    held.ended = true;
+    clearInterval(held.renewal);
+    const entry = held.entry;
+    if (entry.held !== held) return;
+    entry.held = undefined;
+    this.#wake(entry);
+  }
+
+  #ours(lock: HeldLock): Held {
+    const held = this.#held.get(lock);
+    if (!held) throw new TypeError('RedisLocker: this lock was not acquired from this locker');
+    return held;
+  }
+
+  /** Runs a fencing script; a refusal marks the lock lost. */
+  async #fenced(held: Held, fence: Script, keys: string[], args: Array<string | Buffer>): Promise<boolean> {
+    if (Number(await this.#eval(fence, keys, args)) === 1) return true;
+    this.#lose(held);
+    return false;
+  }
+
+  /**
+   * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
+   * connection can stay unanswered; the queue of this ID must move on all the same, and the client
+   * gets the chance to replace that connection.
+   */
+  #bounded<T>(pending: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
+        this.#client.noReply?.();
+      }, 2 * this.#commandTimeoutMs);
+    });
+    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** EVAL the first time (which caches the script in Redis), then EVALSHA, and EVAL again after a NOSCRIPT. */
+  #eval(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
+    return this.#bounded(this.#evalOnce(fn, keys, args));
+  }
+
+  async #evalOnce(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    const options = { timeout: this.#commandTimeoutMs };
+    // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next
+    // waiter's SET NX, which fails and loses its turn. EVAL first keeps that to after a Redis restart.
+    if (!this.#loaded.has(fn)) {
+      const reply = await this.#client.sendCommand(['EVAL', fn.source, ...tail], options);
+      this.#loaded.add(fn);
+      return reply;
+    }
+    try {
+      return await this.#client.sendCommand(['EVALSHA', fn.sha, ...tail], options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.#client.sendCommand(['EVAL', fn.source, ...tail], options);
+    }
+  }
+
+  #giveUp(entry: Entry, waiter: Waiter): void {
+    let holder = entry.held?.owner ?? entry.lastHolder;
+    if (!entry.held && !this.#client.isReady) {
+      this.#log(`tsfpm: session lock ${entry.key}: Redis is not available`);
+      holder = undefined;
+    }
+    if (!this.#settle(entry, waiter, { ok: false, holder })) return;
+    if (entry.queue.length === 0) this.#wake(entry);
+  }
+
+  /** Resolves a waiter still in the queue and takes it out; false if it was already resolved. */
+  #settle(entry: Entry, waiter: Waiter, result: { ok: true; lock: HeldLock; value?: string | null } | { ok: false; holder: string | undefined }): boolean {
+    const index = entry.queue.indexOf(waiter);
+    if (index < 0) return false;
+    entry.queue.splice(index, 1);
+    clearTimeout(waiter.timer);
+    waiter.resolve({ ...result, waitedMs: performance.now() - waiter.startedAt });
+    return true;
+  }
+
+  #fail(what: string, error: unknown): void {
+    // node-redis's TimeoutError (commandTimeoutMs ran out) has no message, only its class
+    const reason = error instanceof Error ? error.message || error.constructor.name : String(error);
+    this.#log(`tsfpm: Redis session lock: ${what} failed: ${reason}`);
+  }
+}
+
