@@ -309,9 +309,10 @@ export class PhpSession {
         id = undefined;
         fromClient = false;
       }
+      const newId = id === undefined;
       id ??= await this.#createId(backend);
       this.#id = id;
-      const read = await this.#acquire(backend, id);
+      const read = await this.#acquire(backend, id, newId);
       if (read === false) {
         await this.#closeUser();
         return this.#fail();
@@ -430,9 +431,9 @@ export class PhpSession {
   /**
    * Takes the lock on `id`; on timeout warns (naming the holder) and fails, or goes on read-only where configured.
    * Resolves false for a failure, else the session's stored text when the locker read it with the lock (null: none
-   * stored), or undefined when the data is still to be read.
+   * stored), or undefined when the data is still to be read. `newId`: the ID was just made here (LockOptions.newId).
    */
-  async #acquire(backend: SessionBackend, id: string): Promise<false | string | null | undefined> {
+  async #acquire(backend: SessionBackend, id: string, newId: boolean): Promise<false | string | null | undefined> {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
     if (isUserBackend(backend) && backend.lockless) return undefined;
@@ -441,7 +442,7 @@ export class PhpSession {
     let result: AcquireResult;
     try {
       const readKey = backend.readKey(id);
-      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, ...(readKey === undefined ? {} : { readKey }) });
+      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, newId, ...(readKey === undefined ? {} : { readKey }) });
     } catch (err) {
       events?.waited(0, false);
       throw err;
@@ -632,7 +633,7 @@ export class PhpSession {
     const oldId = this.#id;
     const newId = this.#newId();
     this.#lock = undefined;
-    if ((await this.#acquire(backend, newId)) === false) {
+    if ((await this.#acquire(backend, newId, true)) === false) {
       this.#lock = oldLock;
       return false;
     }
@@ -674,7 +675,7 @@ export class PhpSession {
       return false;
     }
     const newId = await this.#createId(backend);
-    if ((await this.#acquire(backend, newId)) === false) {
+    if ((await this.#acquire(backend, newId, true)) === false) {
       this.#lock = oldLock;
       return false;
     }

@@ -3,13 +3,18 @@
  * files handler takes at session_start(), so tsfpm and PHP processes sharing a save_path exclude each other.
  *
  * The lock is an open descriptor of the session file that holds flock(LOCK_EX) (flock.ts calls libc). The
- * store reads and writes the session through that same descriptor (`descriptorOf`), as mod_files does, so a
- * locked session costs open, flock, fstat, pwrite and close. Inside one process, waiters for one ID queue in
- * arrival order; a release hands the locked descriptor straight to the next of them, without unlocking, for
- * at most HAND_OFF_MS in a row; then the descriptor closes and this process waits a little longer than other
- * processes' polls before trying again, so that they get their turn (PHP's waiters, blocked in flock(),
- * get it at once). A waiter that meets another process's lock polls flock(LOCK_NB) with a growing delay
- * (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the holder may need.
+ * store reads and writes the session through that same descriptor (`lockedFile`), as mod_files does, so a
+ * locked session costs open, flock, fstat, pread, pwrite and close; a new ID's file is created with O_EXCL
+ * and known empty (no fstat, no read). Inside one process, waiters for one ID queue in arrival order; a
+ * release hands the locked descriptor straight to the next of them, without unlocking, for at most
+ * HAND_OFF_MS in a row, together with the file's content as last read or written: nobody else can have
+ * written it meanwhile, so the next holder reads nothing. Then the descriptor closes and this process waits
+ * a little longer than other processes' polls before trying again, so that they get their turn (PHP's
+ * waiters, blocked in flock(), get it at once). A waiter that meets another process's lock polls
+ * flock(LOCK_NB) with a growing delay (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the
+ * holder may need. Opening an existing file is synchronous, as PHP's: on a local disk it costs a few µs, a
+ * trip through libuv's threadpool several times that; creating one goes through the threadpool, since it may
+ * wait for the filesystem's journal.
  *
  * The kernel drops the lock when the descriptor closes: at release, or when the process exits or is killed,
  * so a crashed holder never blocks a session and `ttlMs` is not used. A held lock is *lost* only when its file
@@ -18,8 +23,9 @@
  * @module
  */
 
-import { closeSync, constants, fstatSync, open } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, open, openSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { LockedFile } from './files-store.ts';
 import { tryLockExclusive } from './flock.ts';
 import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
 
@@ -39,6 +45,9 @@ const POLL_MAX_MS = 4;
 /** After a run of hand-offs, this process's next try waits this long: past every other process's next poll. */
 const YIELD_MS = POLL_MAX_MS + 2;
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+const CREATE_FLAGS = OPEN_FLAGS | constants.O_EXCL;
+/** The content of a file this process just created. */
+const EMPTY = Buffer.alloc(0);
 
 /** One acquire() call. */
 interface Waiter {
@@ -115,10 +124,10 @@ export class FileLocker implements SessionLocker {
     });
   }
 
-  /** The locked descriptor of `id` while this process holds its lock: the store reads and writes through it. */
-  descriptorOf(id: string): number | undefined {
+  /** The locked file of `id` while this process holds its lock: the store reads and writes through it. */
+  lockedFile(id: string): LockedFile | undefined {
     const holder = this.#lines.get(id)?.holder;
-    return holder && !holder.lost ? holder.fd : undefined;
+    return holder && !holder.lost ? holder : undefined;
   }
 
   /** Checks that `lock` still holds its file (not released, file not deleted), then writes. */
@@ -164,14 +173,30 @@ export class FileLocker implements SessionLocker {
       return;
     }
     line.trying = waiter;
-    open(waiter.path, OPEN_FLAGS, this.#mode, (error, fd) => {
+    if (!waiter.options.newId) return this.#openExisting(id, line, waiter);
+    // creating a file may wait for the filesystem's journal: in the threadpool, not on the event loop
+    open(waiter.path, CREATE_FLAGS, this.#mode, (error, fd) => {
+      if (error?.code === 'EEXIST') return this.#openExisting(id, line, waiter);
       if (error) return this.#failed(id, line, waiter, error);
-      this.#attempt(id, line, waiter, fd, 1);
+      this.#attempt(id, line, waiter, fd, 1, EMPTY);
     });
   }
 
-  /** One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. */
-  #attempt(id: string, line: Line, waiter: Waiter, fd: number, delay: number): void {
+  #openExisting(id: string, line: Line, waiter: Waiter): void {
+    let fd: number;
+    try {
+      fd = openSync(waiter.path, OPEN_FLAGS, this.#mode);
+    } catch (error) {
+      return this.#failed(id, line, waiter, error);
+    }
+    this.#attempt(id, line, waiter, fd, 1);
+  }
+
+  /**
+   * One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. `content`:
+   * the file was created empty here, which holds only if the first attempt takes the lock.
+   */
+  #attempt(id: string, line: Line, waiter: Waiter, fd: number, delay: number, content?: Buffer): void {
     let locked: boolean;
     try {
       locked = !this.#closed && tryLockExclusive(fd);
@@ -189,7 +214,7 @@ export class FileLocker implements SessionLocker {
     }
     if (locked) {
       line.lockedAt = performance.now();
-      return this.#grant(id, line, waiter, fd);
+      return this.#grant(id, line, waiter, fd, delay === 1 ? content : undefined);
     }
     if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
       closeSync(fd);
@@ -208,10 +233,10 @@ export class FileLocker implements SessionLocker {
     this.#next(id, line);
   }
 
-  #grant(id: string, line: Line, waiter: Waiter, fd: number): void {
+  #grant(id: string, line: Line, waiter: Waiter, fd: number, content: Buffer | undefined): void {
     line.trying = undefined;
     clearTimeout(waiter.timer);
-    const lock = new FileHeldLock(waiter, fd, this.#log, () => this.#released(id, line, lock));
+    const lock = new FileHeldLock(waiter, fd, content, this.#log, () => this.#released(id, line, lock));
     this.#held.add(lock);
     line.holder = lock;
     waiter.resolve({ ok: true, lock, waitedMs: performance.now() - waiter.startedAt });
@@ -225,7 +250,7 @@ export class FileLocker implements SessionLocker {
     const handOn = next !== undefined && !this.#closed && !lock.lost && !unlinked(lock.fd);
     if (handOn && performance.now() - line.lockedAt < HAND_OFF_MS) {
       line.queue.shift();
-      return this.#grant(id, line, next, lock.fd);
+      return this.#grant(id, line, next, lock.fd, lock.content);
     }
     closeSync(lock.fd);
     if (!handOn) return this.#next(id, line);
@@ -238,23 +263,25 @@ export class FileLocker implements SessionLocker {
 }
 
 /** A held flock: the open descriptor `fd` is the lock. */
-class FileHeldLock implements HeldLock {
+class FileHeldLock implements HeldLock, LockedFile {
   readonly id: string;
-  readonly token = randomBytes(16).toString('hex');
+  readonly token = randomUUID();
   readonly acquiredAt = performance.now();
   /** Who holds it, for waiters that give up. */
   readonly owner: string;
   readonly fd: number;
+  content: Buffer | undefined;
   readonly #path: string;
   readonly #log: (line: string) => void;
   readonly #onRelease: () => void;
   #released = false;
   #lost = false;
 
-  constructor(waiter: Waiter, fd: number, log: (line: string) => void, onRelease: () => void) {
+  constructor(waiter: Waiter, fd: number, content: Buffer | undefined, log: (line: string) => void, onRelease: () => void) {
     this.id = waiter.id;
     this.owner = waiter.options.owner;
     this.fd = fd;
+    this.content = content;
     this.#path = waiter.path;
     this.#log = log;
     this.#onRelease = onRelease;
