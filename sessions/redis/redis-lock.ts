@@ -147,6 +147,12 @@ function ownerOf(value: string): string {
 }
 
 
+/** A lock command sent and not answered yet. */
+interface InFlight {
+  readonly sentAt: number;
+  readonly reject: (error: Error) => void;
+}
+
 /** One acquisition this locker holds. */
 interface Held {
   readonly entry: Entry;
@@ -201,6 +207,9 @@ export class RedisLocker implements SessionLocker {
    * An attempt that finds one holding its key releases it and tries again.
    */
   readonly #abandoned = new Map<string, number>();
+  /** Lock commands awaiting their reply, in the order sent (#bounded). */
+  readonly #inFlight = new Set<InFlight>();
+  #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: RedisLockerOptions) {
@@ -546,17 +555,43 @@ export class RedisLocker implements SessionLocker {
   /**
    * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
    * connection can stay unanswered; the queue of this ID must move on all the same, and the client
-   * gets the chance to replace that connection.
+   * gets the chance to replace that connection. One sweep every half commandTimeoutMs finds such commands,
+   * rather than a timer per command (two per request, nearly all cleared unfired).
    */
   #bounded<T>(pending: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
-        this.#client.noReply?.();
-      }, 2 * this.#commandTimeoutMs);
+    return new Promise<T>((resolve, reject) => {
+      const command: InFlight = { sentAt: performance.now(), reject };
+      this.#inFlight.add(command);
+      this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
+      pending.then(
+        (reply) => {
+          this.#inFlight.delete(command);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.#inFlight.delete(command);
+          reject(error);
+        },
+      );
     });
-    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Fails the commands unanswered for twice commandTimeoutMs (the oldest come first), and tells the client once; stops when none is left. */
+  #sweep(): void {
+    if (this.#inFlight.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+      return;
+    }
+    const limit = performance.now() - 2 * this.#commandTimeoutMs;
+    let late = false;
+    for (const command of this.#inFlight) {
+      if (command.sentAt > limit) break;
+      this.#inFlight.delete(command);
+      command.reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
+      late = true;
+    }
+    if (late) this.#client.noReply?.();
   }
 
   /** EVAL the first time (which caches the script in Redis), then EVALSHA, and EVAL again after a NOSCRIPT. */
