@@ -17,8 +17,6 @@ import { E_NOTICE, E_WARNING } from '../php/error-reporting.ts';
 import type { RequestContext, RequestResource } from './request-context.ts';
 import { formatSetCookie } from '../php/set-cookie.ts';
 
-const hosts = new WeakMap<RequestContext, RequestSessionHost>();
-
 /**
  * The request as its session sees it, and the session as one of the request's resources: one object per
  * request that uses sessions, its methods shared (no closures made per request).
@@ -195,14 +193,15 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
   });
 }
 
-/** The request's session host, created on first use and closed with the request's resources. */
+/**
+ * The request's session host, created on first use and closed with the request's resources. It is found among
+ * those (a handful at most) rather than in a WeakMap: a WeakMap entry per request keeps every request's
+ * objects alive through young-generation GCs, until a full one.
+ */
 function hostOf(ctx: RequestContext): RequestSessionHost {
-  let host = hosts.get(ctx);
-  if (!host) {
-    host = new RequestSessionHost(ctx);
-    hosts.set(ctx, host);
-    ctx.resources.push(host);
-  }
+  for (const resource of ctx.resources) if (resource instanceof RequestSessionHost) return resource;
+  const host = new RequestSessionHost(ctx);
+  ctx.resources.push(host);
   return host;
 }
 

@@ -198,7 +198,11 @@ export class RedisLocker implements SessionLocker {
   #connecting: Promise<unknown> | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #byChannel = new Map<string, Entry>();
-  readonly #held = new WeakMap<HeldLock, Held>();
+  /**
+   * The property under which a lock this locker granted carries its Held: a WeakMap entry per lock would
+   * keep every request's lock alive through young-generation GCs, until a full one.
+   */
+  readonly #heldKey = Symbol('held');
   /** Scripts this locker has sent with EVAL. */
   readonly #loaded = new Set<Script>();
   /**
@@ -246,7 +250,7 @@ export class RedisLocker implements SessionLocker {
    * the check, so a store that can should use `fencedSet`/`fencedDelete`. Rejects on Redis errors.
    */
   async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
-    const held = this.#held.get(lock);
+    const held = this.#heldOf(lock);
     if (!held || held.ended) return false;
     if (!(await this.#fenced(held, RENEW, [held.entry.key], [held.value, String(held.ttlMs)]))) return false;
     await write();
@@ -481,7 +485,7 @@ export class RedisLocker implements SessionLocker {
     };
     held.renewal = setInterval(() => this.#renew(held), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     entry.held = held;
-    this.#held.set(held.lock, held);
+    Object.defineProperty(held.lock, this.#heldKey, { value: held });
     return held;
   }
 
@@ -539,8 +543,12 @@ export class RedisLocker implements SessionLocker {
     this.#wake(entry);
   }
 
+  #heldOf(lock: HeldLock): Held | undefined {
+    return (lock as HeldLock & { [key: symbol]: Held | undefined })[this.#heldKey];
+  }
+
   #ours(lock: HeldLock): Held {
-    const held = this.#held.get(lock);
+    const held = this.#heldOf(lock);
     if (!held) throw new TypeError('RedisLocker: this lock was not acquired from this locker');
     return held;
   }
