@@ -299,7 +299,7 @@ export class PhpSession {
 
   async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
     const host = this.#host;
-    if (!(await this.#openUser(backend))) {
+    if (isUserBackend(backend) && !(await this.#openUser(backend))) {
       host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
       return this.#fail();
     }
@@ -310,7 +310,8 @@ export class PhpSession {
         fromClient = false;
       }
       const newId = id === undefined;
-      id ??= await this.#createId(backend);
+      // PHP's own IDs are made here and now: no await for them
+      id ??= isUserBackend(backend) ? await this.#createId(backend) : this.#newId();
       this.#id = id;
       const read = await this.#acquire(backend, id, newId);
       if (read === false) {
@@ -345,7 +346,7 @@ export class PhpSession {
     this.status = PHP_SESSION_ACTIVE;
     if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
-    await this.#maybeGc(backend);
+    if (this.#gcDue()) await this.gc(backend);
     if (readAndClose) {
       this.abort();
       await this.#releasing;
@@ -369,9 +370,8 @@ export class PhpSession {
     return false;
   }
 
-  /** PHP's mod_user open(save_path, name), before anything else of a request's session; true for other backends. */
-  async #openUser(backend: SessionBackend): Promise<boolean> {
-    if (!isUserBackend(backend)) return true;
+  /** PHP's mod_user open(save_path, name), before anything else of a request's session. */
+  async #openUser(backend: SessionBackend & UserBackendHooks): Promise<boolean> {
     const opened = await backend.open(this.#setting('session.save_path'), this.#setting('session.name'));
     if (opened) this.#opened = backend;
     else await backend.closeSession();
@@ -498,11 +498,13 @@ export class PhpSession {
     return cacheLimiterHeaders(this.#setting('session.cache_limiter'), this.#int('session.cache_expire'), Date.now(), () => this.#host.scriptMtime());
   }
 
-  async #maybeGc(backend: SessionBackend): Promise<void> {
+  /** Whether this start collects garbage: session.gc_probability in session.gc_divisor. */
+  #gcDue(): boolean {
     const probability = this.#int('session.gc_probability');
+    if (probability <= 0) return false;
     const divisor = this.#int('session.gc_divisor');
     // PHP: a divisor of 0 or less collects at every start (its random draw is always 0)
-    if (probability > 0 && (divisor <= 0 ? 0 : randomInt(divisor)) < probability) await this.gc(backend);
+    return (divisor <= 0 ? 0 : randomInt(divisor)) < probability;
   }
 
   /** session_gc(): the number of sessions deleted. */
@@ -553,7 +555,7 @@ export class PhpSession {
     } finally {
       this.status = PHP_SESSION_NONE;
       try {
-        await this.#closeUser();
+        if (this.#opened) await this.#closeUser();
       } finally {
         await this.#unlock();
       }
@@ -774,7 +776,7 @@ export class PhpSession {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
-    await this.#releasing;
+    if (this.#releasing) await this.#releasing;
   }
 }
 
