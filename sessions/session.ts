@@ -20,7 +20,7 @@ import { phpOpenFailure } from './files/files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock/contract.ts';
 import { guardRecord } from './serialize/ordered-record.ts';
-import { orderedKeys, PHP_KEY_ORDER } from './serialize/php-values.ts';
+import { orderedKeys, PHP_KEY_ORDER, sameRecord } from './serialize/php-values.ts';
 import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './serialize/session-codec.ts';
 import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
 import { readAndCloseValue, startOptionText, startOptionTypeError, StartOptionTypeError } from './start-options.ts';
@@ -67,17 +67,6 @@ export interface SessionLockEvents {
   waiting(id: string): void;
   waited(waitedMs: number, acquired: boolean): void;
   released(): void;
-}
-
-/** The fingerprint of an empty session. */
-const EMPTY = '{}';
-
-function fingerprint(data: SessionData): string {
-  return JSON.stringify(data, (_key, value: unknown) => {
-    if (value instanceof Map) return { map: [...value.entries()] };
-    if (typeof value === 'bigint') return `${value}n`;
-    return value;
-  });
 }
 
 /**
@@ -134,9 +123,10 @@ export class PhpSession {
   #backend: SessionBackend | undefined;
   #lock: HeldLock | undefined;
   #readOnly = false;
-  #read = '';
+  /** The close writes even if $_SESSION is as read: the ID is new (regenerated) or nothing was read (PHP's lazy_write needs data). */
+  #mustWrite = false;
   #cookie: StoredCookie | undefined;
-  /** The data as read, for session_reset(). */
+  /** The data as read, for session_reset() and lazy_write's comparison: $_SESSION holds a copy of it. */
   #stored: SessionData = {};
   #slowTimer: NodeJS.Timeout | undefined;
   /** A lock release started by a synchronous call (session_abort), awaited at the finish and the end. */
@@ -341,8 +331,8 @@ export class PhpSession {
     this.#id = id;
     this.#pendingId = undefined;
     this.#backend = backend;
-    // an empty session is always written (see writeClose): its fingerprint is never compared
-    this.#read = Object.keys(this.#stored).length === 0 ? EMPTY : fingerprint(this.data);
+    // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
+    this.#mustWrite = Object.keys(this.#stored).length === 0;
     this.status = PHP_SESSION_ACTIVE;
     if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
@@ -529,9 +519,8 @@ export class PhpSession {
     let ok = true;
     try {
       if (this.#readOnly) {
-        if (fingerprint(this.data) !== this.#read) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
-      } else if (this.#bool('session.lazy_write') && this.#read !== EMPTY && fingerprint(this.data) === this.#read) {
-        // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
+        if (!sameRecord(this.data, this.#stored)) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
+      } else if (this.#bool('session.lazy_write') && !this.#mustWrite && sameRecord(this.data, this.#stored)) {
         await backend.touch(this.#id, this.data, this.#storedCookie());
       } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock, true))) {
         ok = false;
@@ -647,7 +636,7 @@ export class PhpSession {
     }
     this.#id = newId;
     // the new ID has nothing stored yet: make sure close writes it even when nothing changed
-    this.#read = '';
+    this.#mustWrite = true;
     if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }
@@ -690,7 +679,7 @@ export class PhpSession {
       return false;
     }
     this.#id = newId;
-    this.#read = '';
+    this.#mustWrite = true;
     if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }

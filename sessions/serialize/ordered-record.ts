@@ -15,44 +15,59 @@ import { PHP_KEY_ORDER, type PhpRecord } from './php-values.ts';
 /** The symbol under which a record takes its guard: assigning to it sets or clears the guard. */
 const GUARD = Symbol('tsfpm.recordGuard');
 
+type Target = Record<string | symbol, unknown>;
+
+/**
+ * The Proxy handler of one record, holding its key order and guard. Its traps are methods, shared by every
+ * record, rather than closures made for each one (a record is made per request).
+ */
+class OrderedRecordHandler implements ProxyHandler<Target> {
+  readonly order: string[] = [];
+  guard: ((key: string) => void) | undefined = undefined;
+
+  set(obj: Target, key: string | symbol, value: unknown): boolean {
+    if (key === GUARD) {
+      this.guard = value as OrderedRecordHandler['guard'];
+      return true;
+    }
+    if (typeof key === 'string') {
+      this.guard?.(key);
+      if (!Object.hasOwn(obj, key)) this.order.push(key);
+    }
+    obj[key] = value;
+    return true;
+  }
+
+  defineProperty(obj: Target, key: string | symbol, descriptor: PropertyDescriptor): boolean {
+    if (typeof key === 'string' && !Object.hasOwn(obj, key)) this.order.push(key);
+    return Reflect.defineProperty(obj, key, descriptor);
+  }
+
+  deleteProperty(obj: Target, key: string | symbol): boolean {
+    if (typeof key === 'string' && Object.hasOwn(obj, key)) this.order.splice(this.order.indexOf(key), 1);
+    return Reflect.deleteProperty(obj, key);
+  }
+
+  get(obj: Target, key: string | symbol): unknown {
+    // the codecs' ordering hint: already the order ownKeys gives, and never an own key of the record
+    if (key === PHP_KEY_ORDER) return undefined;
+    if (typeof key === 'string') this.guard?.(key);
+    return obj[key];
+  }
+
+  has(obj: Target, key: string | symbol): boolean {
+    if (typeof key === 'string') this.guard?.(key);
+    return key in obj;
+  }
+
+  ownKeys(obj: Target): (string | symbol)[] {
+    return [...this.order, ...Object.getOwnPropertySymbols(obj)];
+  }
+}
+
 /** A new, empty record that keeps its string keys in insertion order. */
 export function createOrderedRecord<T extends object = PhpRecord>(): T {
-  const order: string[] = [];
-  const target = Object.create(null) as Record<string | symbol, unknown>;
-  let guard: ((key: string) => void) | undefined;
-  return new Proxy(target, {
-    set(obj, key, value) {
-      if (key === GUARD) {
-        guard = value as typeof guard;
-        return true;
-      }
-      if (guard && typeof key === 'string') guard(key);
-      if (typeof key === 'string' && !Object.hasOwn(obj, key)) order.push(key);
-      obj[key] = value;
-      return true;
-    },
-    defineProperty(obj, key, descriptor) {
-      if (typeof key === 'string' && !Object.hasOwn(obj, key)) order.push(key);
-      return Reflect.defineProperty(obj, key, descriptor);
-    },
-    deleteProperty(obj, key) {
-      if (typeof key === 'string' && Object.hasOwn(obj, key)) order.splice(order.indexOf(key), 1);
-      return Reflect.deleteProperty(obj, key);
-    },
-    get(obj, key) {
-      // the codecs' ordering hint: already the order ownKeys gives, and never an own key of the record
-      if (key === PHP_KEY_ORDER) return undefined;
-      if (guard && typeof key === 'string') guard(key);
-      return obj[key];
-    },
-    has(obj, key) {
-      if (guard && typeof key === 'string') guard(key);
-      return key in obj;
-    },
-    ownKeys(obj) {
-      return [...order, ...Object.getOwnPropertySymbols(obj)];
-    },
-  }) as T;
+  return new Proxy(Object.create(null) as Target, new OrderedRecordHandler()) as T;
 }
 
 /**
