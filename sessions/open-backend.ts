@@ -32,7 +32,8 @@ const open = new Map<string, Promise<SessionBackend>>();
 
 /** The backend for these settings, shared by every request that uses the same ones. */
 export function openBackend(settings: BackendSettings): Promise<SessionBackend> {
-  const key = JSON.stringify([settings.handler, settings.savePath, settings.serializeHandler, settings.gcMaxlifetime, settings.redisFormat]);
+  // fields joined by NUL, which no handler name or save path holds
+  const key = `${settings.handler}\0${settings.savePath}\0${settings.serializeHandler}\0${settings.gcMaxlifetime}\0${settings.redisFormat}`;
   let backend = open.get(key);
   if (!backend) {
     backend = create(settings);
