@@ -7,19 +7,11 @@
  * @module
  */
 import { requireRequest } from './request/current-request.ts';
-import type { PhpApi } from './api/php-api.ts';
-
-type Fn = (...args: never[]) => unknown;
-type FunctionNames = { [K in keyof PhpApi]: PhpApi[K] extends Fn ? K : never }[keyof PhpApi];
-
-/** A function that calls the current request's `name`. */
-function bind<K extends FunctionNames>(name: K): PhpApi[K] {
-  return ((...args: unknown[]) => (requireRequest(name).api[name] as (...a: unknown[]) => unknown)(...args)) as PhpApi[K];
-}
+import { currentRequestFunction as bind, type PhpApi } from './api/php-api.ts';
 
 /** An object that stands for the current request's superglobal `name`. */
 function superglobal<K extends '$_GET' | '$_POST' | '$_COOKIE' | '$_FILES' | '$_SERVER' | '$_ENV' | '$_REQUEST' | '$_SESSION'>(name: K): PhpApi[K] {
-  const target = (): object => requireRequest(name).api[name];
+  const target = (): object => requireRequest(name).vars[name];
   return new Proxy(Object.create(null) as PhpApi[K], {
     get: (_, key) => Reflect.get(target(), key),
     set: (_, key, value) => Reflect.set(target(), key, value),
@@ -136,7 +128,7 @@ export {
   PHP_OUTPUT_HANDLER_FINAL, PHP_OUTPUT_HANDLER_END, PHP_OUTPUT_HANDLER_CLEANABLE, PHP_OUTPUT_HANDLER_FLUSHABLE,
   PHP_OUTPUT_HANDLER_REMOVABLE, PHP_OUTPUT_HANDLER_STDFLAGS,
 } from './php/output-stack.ts';
-export { CONNECTION_NORMAL, CONNECTION_ABORTED, CONNECTION_TIMEOUT } from './request/request-context.ts';
+export { CONNECTION_NORMAL, CONNECTION_ABORTED, CONNECTION_TIMEOUT } from './request/script-response.ts';
 export {
   UPLOAD_ERR_OK, UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE, UPLOAD_ERR_PARTIAL, UPLOAD_ERR_NO_FILE, UPLOAD_ERR_NO_TMP_DIR,
   UPLOAD_ERR_CANT_WRITE, UPLOAD_ERR_EXTENSION,
@@ -150,4 +142,4 @@ export { createServer, type TsfpmServer } from './http/server.ts';
 export { tsfpm, tsfpmScript } from './http/express.ts';
 export type { TsfpmOptions } from './http/server-config.ts';
 export type { PhpApi } from './api/php-api.ts';
-export type { ScriptFunction } from './http/script-loader.ts';
+export type { ScriptFunction } from './api/php-api.ts';

@@ -10,8 +10,8 @@
  * and the process metrics carry prom-client's own aggregators (start time omitted, lag averaged).
  * @module
  */
+import type { AdminEnvironment } from './snapshot.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ServerConfig } from '../http/server-config.ts';
 import type { Pool, PoolCounters } from '../pool/pool.ts';
 
 export interface Metrics {
@@ -47,17 +47,17 @@ const COUNTERS: readonly (readonly [name: string, help: string, key: keyof PoolC
   ['tsfpm_tails_refused_total', 'Background tails not run because tsfpm.max_tails were running (tsfpm.tail_overflow = refuse).', 'tailsRefused'],
 ];
 
-const byConfig = new WeakMap<ServerConfig, Metrics>();
+const byServer = new WeakMap<AdminEnvironment, Metrics>();
 
 /**
  * The server's metrics, made on the first call, which subscribes them to the pool: the request
  * handler calls this when it is created, so they count from the first request.
  */
-export function metricsOf(config: ServerConfig): Metrics {
-  let metrics = byConfig.get(config);
+export function metricsOf(env: AdminEnvironment): Metrics {
+  let metrics = byServer.get(env);
   if (!metrics) {
-    metrics = createMetrics(config.pool);
-    byConfig.set(config, metrics);
+    metrics = createMetrics(env.pool);
+    byServer.set(env, metrics);
   }
   return metrics;
 }

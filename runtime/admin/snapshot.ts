@@ -5,8 +5,34 @@
  * shows one pool for all its children.
  * @module
  */
-import type { ServerConfig } from '../http/server-config.ts';
-import { requestState, type RequestState } from '../pool/pool.ts';
+import type { Pool } from '../pool/pool.ts';
+import { requestState, type RequestEnvironment, type RequestState } from '../request/request-context.ts';
+
+/** The pool-wide view of several processes, gathered by the primary. */
+export interface Peers {
+  /** Every process's status snapshot, this one's included. */
+  snapshots(): Promise<PoolSnapshot[]>;
+  /** The Prometheus text of every process, aggregated. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+}
+
+/** A server as its pool's own pages see it (http/server-config.ts's ServerConfig is one). */
+export interface AdminEnvironment extends RequestEnvironment {
+  /** Children, queue, tail budget and the status page's counters. */
+  readonly pool: Pool;
+}
+
+const peersByServer = new WeakMap<AdminEnvironment, Peers>();
+
+/** The worker process of `--workers N` joins its server to the other processes serving the same port. */
+export function joinPeers(env: AdminEnvironment, peers: Peers): void {
+  peersByServer.set(env, peers);
+}
+
+/** The other processes whose figures the status page and metrics gather; undefined for a single process. */
+export function peersOf(env: AdminEnvironment): Peers | undefined {
+  return peersByServer.get(env);
+}
 
 export interface RequestSnapshot {
   /** The process serving it. */
@@ -54,12 +80,12 @@ export interface PoolSnapshot {
   readonly requests: readonly RequestSnapshot[];
 }
 
-export function localSnapshot(config: ServerConfig, now = Date.now()): PoolSnapshot {
-  const { pool } = config;
+export function localSnapshot(env: AdminEnvironment, now = Date.now()): PoolSnapshot {
+  const { pool } = env;
   const c = pool.counters;
   const requests: RequestSnapshot[] = [];
   const perf = performance.now();
-  for (const ctx of config.live) {
+  for (const ctx of env.pool.live) {
     const elapsedMs = perf - ctx.startedAt;
     requests.push({
       pid: process.pid,

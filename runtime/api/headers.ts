@@ -9,7 +9,7 @@ import { formatSetCookie, normalizeCookieArgs } from '../php/set-cookie.ts';
 
 /** PHP's refusal once the headers are out: the warning, and false. */
 function refused(ctx: RequestContext): false {
-  ctx.raise(E_WARNING, ctx.headersSentWarning());
+  ctx.raise(E_WARNING, ctx.response.headersSentWarning());
   return false;
 }
 
@@ -53,8 +53,9 @@ export const headerFunctions = {
   headers_sent(ctx: RequestContext, where?: { file?: string; line?: number }): boolean {
     const sent = ctx.headersSent;
     if (where) {
-      where.file = sent ? (ctx.outputStartedAt?.file ?? '') : '';
-      where.line = sent ? (ctx.outputStartedAt?.line ?? 0) : 0;
+      const at = ctx.response.outputStartedAt;
+      where.file = sent ? (at?.file ?? '') : '';
+      where.line = sent ? (at?.line ?? 0) : 0;
     }
     return sent;
   },

@@ -28,7 +28,7 @@ export const lifecycleFunctions = {
   },
   /** register_shutdown_function($callback, ...$args): runs after the script, before the session is closed. */
   register_shutdown_function(ctx: RequestContext, callback: (...args: never[]) => unknown, ...args: unknown[]): void {
-    ctx.shutdownFunctions.push(() => (callback as (...a: unknown[]) => unknown)(...args));
+    ctx.addShutdownFunction(() => (callback as (...a: unknown[]) => unknown)(...args));
   },
   /** exit($status): ends the script here; a string is printed first. Throws ExitSignal to unwind. */
   exit,
@@ -36,19 +36,19 @@ export const lifecycleFunctions = {
   die: exit,
   /** ignore_user_abort($enable = null): the previous setting. */
   ignore_user_abort(ctx: RequestContext, enable?: boolean | null): number {
-    const previous = ctx.ignoreUserAbort ? 1 : 0;
-    if (enable !== undefined && enable !== null) ctx.ignoreUserAbort = enable;
+    const previous = ctx.response.ignoreUserAbort ? 1 : 0;
+    if (enable !== undefined && enable !== null) ctx.response.setIgnoreUserAbort(enable);
     return previous;
   },
   /** connection_aborted(): 1 when the client went away before the response was finished. */
-  connection_aborted: (ctx: RequestContext): number => ctx.connectionStatus & 1,
+  connection_aborted: (ctx: RequestContext): number => ctx.response.connectionStatus & 1,
   /** connection_status(): CONNECTION_NORMAL 0, CONNECTION_ABORTED 1, CONNECTION_TIMEOUT 2 (bits). */
-  connection_status: (ctx: RequestContext): number => ctx.connectionStatus,
+  connection_status: (ctx: RequestContext): number => ctx.response.connectionStatus,
   /** set_time_limit($seconds): restarts the max_execution_time clock (0 = none). */
   set_time_limit(ctx: RequestContext, seconds: number): boolean {
     if (ctx.phase !== 'running') return true;
     ctx.ini.set('max_execution_time', String(seconds));
-    ctx.deadline?.reset(seconds);
+    ctx.deadline.reset(seconds);
     return true;
   },
   /**
@@ -101,7 +101,7 @@ export const lifecycleFunctions = {
       return false;
     }
     const old = ctx.ini.set(option, text);
-    if (old !== false && option === 'ignore_user_abort') ctx.ignoreUserAbort = iniBool(text);
+    if (old !== false && option === 'ignore_user_abort') ctx.response.setIgnoreUserAbort(iniBool(text));
     return old;
   },
   ini_restore(ctx: RequestContext, option: string): void {

@@ -41,7 +41,7 @@ export const mailFunctions = {
   /** mail($to, $subject, $message, $additional_headers = [], $additional_params = ""): resolves when delivery ends. */
   mail(ctx: RequestContext, to: string, subject: string, message: string, additional_headers?: string | Record<string, string | string[]>, additional_params?: string): Promise<boolean> {
     return ctx.awaiting('mail', sendMail(
-      mailSettings(ctx.ini, ctx.config.docroot),
+      mailSettings(ctx.ini, ctx.env.docroot),
       { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite()?.line ?? 0 },
       (warning) => ctx.raise(E_WARNING, warning),
     ));

@@ -3,7 +3,6 @@
  * binds them to one request.
  * @module
  */
-import { captureStack } from '../php/call-site.ts';
 import { E_NOTICE, E_WARNING } from '../php/error-reporting.ts';
 import type { OutputCallback, OutputStatus } from '../php/output-stack.ts';
 import { phpString } from '../php/php-string.ts';
@@ -62,10 +61,5 @@ export const outputFunctions = {
    * flush(): sends the headers and the output that left PHP's buffers to the client now, as
    * `php -S` does. Output still inside ob_start() buffers stays there (ob_flush() first).
    */
-  flush(ctx: RequestContext): void {
-    if (ctx.phase !== 'running') return ctx.lostOutput('flush');
-    ctx.endIfAborted();
-    if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
-    ctx.sapi.flush(ctx.sendOptions);
-  },
+  flush: (ctx: RequestContext): void => ctx.response.flush(),
 };

@@ -14,7 +14,9 @@ import { mailFunctions } from './mail.ts';
 import { outputFunctions } from './output.ts';
 import { requestFunctions } from './input.ts';
 import { sessionFunctions } from './session.ts';
-import { createOrderedRecord } from '../../sessions/serialize/ordered-record.ts';
+import { fileURLToPath } from 'node:url';
+import { phpFunctionsBoundIn } from '../php/php-trace.ts';
+import { requireRequest } from '../request/current-request.ts';
 import type { RequestContext } from '../request/request-context.ts';
 import type { RequestVars } from '../request/superglobals.ts';
 
@@ -25,12 +27,15 @@ type Bound<F> = F extends (ctx: RequestContext, ...args: infer A) => infer R ? (
 /** The PHP functions, bound to one request. */
 export type PhpFunctions = { [K in keyof typeof IMPLEMENTATIONS]: Bound<(typeof IMPLEMENTATIONS)[K]> };
 
-/** $_SESSION: filled by session_start() (sessions/), an empty object before. */
-export type SessionVars = { [key: string]: unknown };
+export type PhpApi = PhpFunctions & RequestVars;
 
-export type PhpApi = PhpFunctions & RequestVars & { $_SESSION: SessionVars };
+/** A request script's default export. */
+export type ScriptFunction = (php: PhpApi) => unknown;
 
 const CONTEXT = Symbol('tsfpm.request');
+
+// the frames of the closures below are how php-trace.ts names the PHP function that threw
+phpFunctionsBoundIn(fileURLToPath(import.meta.url));
 
 /** Getters that bind a function to the API object's request on first use, then cache it on the object. */
 const prototype: object = Object.create(null);
@@ -39,7 +44,7 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
       const ctx = this[CONTEXT];
-      // a closure here, not bind(): its frame in this file is how php-trace.ts names the PHP function that threw
+      // a closure here, not bind(), for its frame in this file
       const bound = (...args: unknown[]) => impl(ctx, ...args);
       Object.defineProperty(this, name, { value: bound, enumerable: true });
       return bound;
@@ -47,21 +52,17 @@ for (const [name, impl] of Object.entries(IMPLEMENTATIONS) as [string, (ctx: Req
   });
 }
 
-// the superglobals, read from the request on first use (most are made only then), then kept on the
-// object as plain writable properties. $_SESSION is empty until session_start() fills it in place, and
-// keeps PHP's key order, integer-like keys included (session_encode() and the stores write it in that order)
-const made = (ctx: RequestContext, name: (typeof SUPERGLOBALS)[number]): unknown => (name === '$_SESSION' ? createOrderedRecord<SessionVars>() : ctx.vars[name]);
+// the superglobals are the request's own (request/superglobals.ts): the API object and the names exported from
+// `tsfpm` see one $_GET, even after a script assigns a new one
 const SUPERGLOBALS = ['$_GET', '$_POST', '$_COOKIE', '$_FILES', '$_SERVER', '$_ENV', '$_REQUEST', '$_SESSION'] as const;
 for (const name of SUPERGLOBALS) {
   Object.defineProperty(prototype, name, {
     enumerable: true,
     get(this: { [CONTEXT]: RequestContext }) {
-      const value = made(this[CONTEXT], name);
-      Object.defineProperty(this, name, { value, enumerable: true, writable: true, configurable: true });
-      return value;
+      return this[CONTEXT].vars[name];
     },
-    set(this: { [CONTEXT]: RequestContext }, value: unknown) {
-      Object.defineProperty(this, name, { value, enumerable: true, writable: true, configurable: true });
+    set(this: { [CONTEXT]: RequestContext }, value: never) {
+      this[CONTEXT].vars[name] = value;
     },
   });
 }
@@ -70,4 +71,10 @@ export function createPhpApi(ctx: RequestContext): PhpApi {
   const api = Object.create(prototype) as PhpApi & { [CONTEXT]: RequestContext };
   api[CONTEXT] = ctx;
   return api;
+}
+
+/** The PHP function `name` for the current request (the names exported from `tsfpm`). */
+export function currentRequestFunction<K extends keyof PhpFunctions>(name: K): PhpFunctions[K] {
+  const impl = IMPLEMENTATIONS[name] as (ctx: RequestContext, ...args: unknown[]) => unknown;
+  return ((...args: unknown[]) => impl(requireRequest(name), ...args)) as PhpFunctions[K];
 }

@@ -89,7 +89,7 @@ export function sessionIniRefusal(ctx: RequestContext, name: string, value: stri
 
 /** session_register_shutdown(): session_write_close() as a shutdown function. */
 function registerShutdown(ctx: RequestContext): void {
-  ctx.shutdownFunctions.push(() => sessionOf(ctx).writeClose());
+  ctx.addShutdownFunction(() => sessionOf(ctx).writeClose());
 }
 
 const COOKIE_PARAMS: readonly (keyof SessionCookieParams)[] = ['lifetime', 'path', 'domain', 'secure', 'httponly', 'samesite'];

@@ -7,10 +7,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRequestBody, type BodySettings, type ParsedBody } from '../request/body.ts';
 import type { ServerConfig } from './server-config.ts';
-import { installCrashGuards } from '../process/crash-guards.ts';
+import { installCrashGuards } from './crash-guards.ts';
 import { installRequestContext } from '../request/wait-until.ts';
 import { E_WARNING } from '../php/error-reporting.ts';
-import { sendErrorPage } from './error-page.ts';
+import { sendErrorPage } from '../request/error-page.ts';
 import { requestUri } from '../php/log.ts';
 import { mailPage } from '../admin/mail-page.ts';
 import { serveAdminPage } from '../admin/admin-pages.ts';
@@ -20,10 +20,10 @@ import { PoolSlot } from '../pool/pool.ts';
 import { runRequest, type Outcome } from '../request/run-request.ts';
 import { RequestIni } from '../settings/settings-table.ts';
 import { RequestContext } from '../request/request-context.ts';
-import { Superglobals } from '../request/superglobals.ts';
-import type { Route, ScriptTarget } from './routing.ts';
-import type { ScriptFunction } from './script-loader.ts';
-import { responseHeaders } from './response-headers.ts';
+import { Superglobals, type ScriptTarget } from '../request/superglobals.ts';
+import { createPhpApi, type ScriptFunction } from '../api/php-api.ts';
+import type { Route } from './routing.ts';
+import { responseHeaders } from '../settings/response-headers.ts';
 import { serveStatic } from './static.ts';
 import { removeUploads } from '../request/uploads.ts';
 import { startWatchdog } from '../pool/watchdog.ts';
@@ -105,10 +105,9 @@ export function createRequestHandler(config: ServerConfig, fixed?: { target: Scr
       body,
       (w) => warnings.push(w),
     );
-    const ctx = new RequestContext({ config, req, res, target, vars, input: body.input, uploads: body.tmpFiles, ini });
-    ctx.slot = slot;
+    const ctx = new RequestContext({ env: config, req, res, target, vars, input: body.input, uploads: body.tmpFiles, ini, slot });
     for (const w of warnings) ctx.raise(E_WARNING, w, { file: 'Unknown', line: 0 });
-    return runRequest(ctx, script, asRouter);
+    return runRequest(ctx, script, createPhpApi(ctx), asRouter);
   };
 
   const dispatch = async (req: MountedRequest, res: ServerResponse, next: NextFunction | undefined): Promise<void> => {

@@ -6,7 +6,7 @@
  */
 import { createConfig, type TsfpmOptions } from './server-config.ts';
 import { createRequestHandler, type RequestHandler } from './dispatch.ts';
-import type { ScriptFunction } from './script-loader.ts';
+import type { ScriptFunction } from '../api/php-api.ts';
 
 /** Middleware serving `options.docroot`; paths with no file there go to the next middleware. */
 export function tsfpm(options: TsfpmOptions): RequestHandler {

@@ -30,10 +30,10 @@ import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'nod
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from './server-config.ts';
 import type { Connection, Connections } from './connections.ts';
-import { rawErrorResponse, sendErrorPage } from './error-page.ts';
+import { rawErrorResponse, sendErrorPage } from '../request/error-page.ts';
 import { lingeringClose } from './lingering-close.ts';
 import { RequestIni } from '../settings/settings-table.ts';
-import { responseHeaders } from './response-headers.ts';
+import { responseHeaders } from '../settings/response-headers.ts';
 
 /** The limits in Node's units (bytes, milliseconds). */
 interface Limits {

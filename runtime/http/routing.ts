@@ -8,16 +8,7 @@
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { extname, join, sep } from 'node:path';
-
-/** The script a request runs, with the names $_SERVER gives it. */
-export interface ScriptTarget {
-  /** Absolute path of the script file (SCRIPT_FILENAME). */
-  readonly file: string;
-  /** The URL path that selected the script (SCRIPT_NAME), as requested: `/a/b.php` stays `/a/b.php`. */
-  readonly scriptName: string;
-  /** The rest of the path after the script (PATH_INFO), or ''. */
-  readonly pathInfo: string;
-}
+import type { ScriptTarget } from '../request/superglobals.ts';
 
 export type Route =
   | { readonly kind: 'script'; readonly target: ScriptTarget }

@@ -14,10 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { loadFailure, noDefaultExport } from './load-failure.ts';
-import type { PhpApi } from '../api/php-api.ts';
-
-/** A request script's default export. */
-export type ScriptFunction = (php: PhpApi) => unknown;
+import type { ScriptFunction } from '../api/php-api.ts';
 
 // this file is runtime/http/script-loader.ts
 const packageRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));

@@ -10,9 +10,8 @@ import { parseIniFile } from '../settings/ini-file.ts';
 import { stderrSink, type LogSink } from '../php/log.ts';
 import { IniSettings, type Mode, type SettingSource } from '../settings/settings-table.ts';
 import { Pool } from '../pool/pool.ts';
-import type { RequestContext } from '../request/request-context.ts';
 import { Router } from './routing.ts';
-import type { PoolSnapshot } from '../admin/snapshot.ts';
+import type { AdminEnvironment } from '../admin/snapshot.ts';
 import { ScriptLoader } from './script-loader.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -40,32 +39,16 @@ export interface TsfpmOptions {
   serverName?: string;
 }
 
-export interface ServerConfig {
-  readonly docroot: string;
+/**
+ * One server, fixed when it starts (the object is frozen): its settings (docroot, router, serverName, version,
+ * the php.ini settings) and its services (log, pool, script loader, routes). What changes while it serves
+ * lives in the services that own it: the live requests and the counters in the pool.
+ */
+export interface ServerConfig extends AdminEnvironment {
   readonly router: string | undefined;
-  readonly settings: IniSettings;
-  readonly log: LogSink;
+  readonly serverName: string | undefined;
   readonly loader: ScriptLoader;
   readonly routes: Router;
-  readonly version: string;
-  readonly serverName: string | undefined;
-  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
-  readonly live: Set<RequestContext>;
-  /** Children, queue, tail budget and the status page's counters. */
-  readonly pool: Pool;
-  /**
-   * The other processes serving the same port (--workers): the status page and metrics ask them
-   * for theirs. Set by the worker process; undefined for a single process.
-   */
-  peers: Peers | undefined;
-}
-
-/** The pool-wide view of several processes, gathered by the primary. */
-export interface Peers {
-  /** Every process's status snapshot, this one's included. */
-  snapshots(): Promise<PoolSnapshot[]>;
-  /** The Prometheus text of every process, aggregated. */
-  metrics(): Promise<{ contentType: string; text: string }>;
 }
 
 const iniString = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '') : String(v));
@@ -87,7 +70,7 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
   const extensions = settings.typed['security.limit_extensions'].split(/[\s,]+/).filter(Boolean).map((e) => e.toLowerCase());
   const validate = settings.typed['opcache.validate_timestamps'];
   const revalidateFreq = settings.typed['opcache.revalidate_freq'];
-  return {
+  return Object.freeze({
     docroot,
     router: options.router ? resolve(options.router) : undefined,
     settings,
@@ -97,7 +80,6 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
     routes: new Router(docroot, extensions, validate ? revalidateFreq : 86_400),
     version: VERSION,
     serverName: options.serverName,
-    live: new Set(),
     pool: new Pool(
       {
         name: 'www',
@@ -110,6 +92,5 @@ export function createConfig(options: TsfpmOptions): ServerConfig {
       },
       log,
     ),
-    peers: undefined,
-  };
+  });
 }

@@ -99,11 +99,11 @@ async function stop(http: Server, config: ServerConfig, connections: Connections
   const closed = new Promise<void>((resolve) => http.close(() => resolve()));
   http.closeIdleConnections = closeIdle;
   connections.drain();
-  const tails = [...config.live].filter((ctx) => ctx.phase === 'finished').length;
+  const tails = [...config.pool.live].filter((ctx) => ctx.phase === 'finished').length;
   const seconds = Math.round((state.deadline - Date.now()) / 1000);
   config.log(`tsfpm: graceful stop: no longer accepting; waiting up to ${seconds} s for ${connections.responses} responses in flight and ${tails} background tails`);
-  while (Date.now() < state.deadline && (config.live.size > 0 || connections.size > 0)) {
-    if (!state.handOver && config.live.size === 0 && connections.responses === 0) connections.closeIdle();
+  while (Date.now() < state.deadline && (config.pool.live.size > 0 || connections.size > 0)) {
+    if (!state.handOver && config.pool.live.size === 0 && connections.responses === 0) connections.closeIdle();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(TICK_MS, Math.max(0, state.deadline - Date.now())));
       state.wake = () => {
@@ -112,7 +112,7 @@ async function stop(http: Server, config: ServerConfig, connections: Connections
       };
     });
   }
-  const cut = [...config.live];
+  const cut = [...config.pool.live];
   await Promise.all(cut.map((ctx) => stopRequest(ctx, 503, 'cut at shutdown')));
   const flushBy = Date.now() + FLUSH_MS;
   while (connections.responses > 0 && Date.now() < flushBy) await new Promise((resolve) => setTimeout(resolve, TICK_MS));

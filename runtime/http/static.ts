@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative, sep } from 'node:path';
 import send from 'send';
-import { addResponseHeaders, type ResponseHeader } from './response-headers.ts';
+import type { ResponseHeader } from '../settings/header-lines.ts';
+import { addResponseHeaders } from '../settings/response-headers.ts';
 
 /**
  * Serves `file` with `headers` (tsfpm.response_headers) added; resolves once the response has

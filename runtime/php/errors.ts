@@ -106,3 +106,8 @@ export class PhpTypeError extends Error {
     this.name = phpClass;
   }
 }
+
+/** A thrown value in one line for a log: `Name: message` for an Error, else its string. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

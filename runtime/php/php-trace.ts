@@ -8,19 +8,23 @@
  * php.ini-production's zend.exception_ignore_args=On.
  * @module
  */
-import { fileURLToPath } from 'node:url';
 import { scriptFrames, type ScriptFrame } from './call-site.ts';
 
-/** php-api.ts, where every PHP function a script calls is bound: the frame above it is the function. */
-const API_FILE = fileURLToPath(new URL('../api/php-api.ts', import.meta.url));
+/** The file where the API layer binds every PHP function a script calls: the frame above a frame in it is the function. */
+let bindingFile: string | undefined;
+
+/** The API layer (api/php-api.ts) names the file that binds the PHP functions, as it loads. */
+export function phpFunctionsBoundIn(file: string): void {
+  bindingFile = file;
+}
 
 /**
  * The PHP function that threw, when the error came from inside one the script called directly:
- * the frame just above php-api.ts's binding, if that binding comes before the script's first frame.
+ * the frame just above the binding, if that binding comes before the script's first frame.
  */
 function phpFunctionThrowing(stack: string, first: ScriptFrame): string | undefined {
   const lines = stack.split('\n');
-  const binding = lines.findIndex((l) => l.includes(`(${API_FILE}:`));
+  const binding = bindingFile === undefined ? -1 : lines.findIndex((l) => l.includes(`(${bindingFile}:`));
   if (binding < 1) return undefined;
   const script = lines.findIndex((l) => l.includes(`${first.file}:${first.line}:`));
   if (script !== -1 && script < binding) return undefined;

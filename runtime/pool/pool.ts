@@ -10,7 +10,7 @@
  * and tells observers (metrics) when a request ends or a lock wait is over.
  * @module
  */
-import type { RequestContext } from '../request/request-context.ts';
+import type { EndedRequest, RequestContext, RequestPool, RequestSlot } from '../request/request-context.ts';
 
 export interface PoolSettings {
   /** The pool's name on the status page and in log lines (PHP-FPM's `[www]`). */
@@ -26,24 +26,10 @@ export interface PoolSettings {
   readonly tailsHoldChildren: boolean;
 }
 
-/** What one request's end tells an observer. */
-export interface EndedRequest {
-  readonly method: string;
-  readonly status: number;
-  readonly script: string;
-  /** Seconds from start until the response was complete. */
-  readonly responseSeconds: number;
-  /** Seconds of background tail after fastcgi_finish_request(), when there was one. */
-  readonly tailSeconds: number | undefined;
-}
-
 export interface PoolObserver {
   requestEnded(request: EndedRequest): void;
   lockWaited(seconds: number, acquired: boolean): void;
 }
-
-/** Where a request is, as the status page's "state" column names it. */
-export type RequestState = 'Running' | 'Waiting for session lock' | 'Finishing';
 
 /** Counters that only grow, as PHP-FPM's scoreboard keeps them (and tsfpm's own beside them). */
 export interface PoolCounters {
@@ -64,7 +50,7 @@ export interface PoolCounters {
 
 type Grant = (admitted: boolean) => void;
 
-export class Pool {
+export class Pool implements RequestPool {
   readonly settings: PoolSettings;
   /** Unix time (s) the pool started. */
   readonly startTime = Math.floor(Date.now() / 1000);
@@ -82,6 +68,7 @@ export class Pool {
     lockTimeouts: 0,
   };
   readonly #observers: PoolObserver[] = [];
+  readonly #live = new Set<RequestContext>();
   readonly #log: (line: string) => void;
   #children = 0;
   #tails = 0;
@@ -98,6 +85,19 @@ export class Pool {
 
   observe(observer: PoolObserver): void {
     this.#observers.push(observer);
+  }
+
+  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
+  get live(): ReadonlySet<RequestContext> {
+    return this.#live;
+  }
+
+  enter(ctx: RequestContext): void {
+    this.#live.add(ctx);
+  }
+
+  leave(ctx: RequestContext): void {
+    this.#live.delete(ctx);
   }
 
   /** Children in use: scripts before their finish (and, with tsfpm.tails_hold_children, their tails). */
@@ -156,9 +156,10 @@ export class Pool {
 
   /**
    * The response is finished and the script goes on: it leaves its child (unless tails hold
-   * children) and takes a tail slot. Resolves false when tsfpm.tail_overflow refuses the tail.
+   * children) and takes a tail slot. Resolves false when tsfpm.tail_overflow refuses the tail;
+   * `description` names the request in that log line.
    */
-  startTail(ctx: RequestContext): Promise<boolean> | boolean {
+  startTail(description: string): Promise<boolean> | boolean {
     if (!this.settings.tailsHoldChildren) this.releaseChild();
     if (this.#tails < this.settings.maxTails) {
       this.#tails++;
@@ -168,7 +169,7 @@ export class Pool {
     if (this.settings.tailOverflow === 'refuse') {
       if (this.settings.tailsHoldChildren) this.releaseChild();
       this.counters.tailsRefused++;
-      this.#log(`tsfpm: background tail refused: ${this.#tails} tails are running (tsfpm.max_tails = ${this.settings.maxTails}, tsfpm.tail_overflow = refuse) (${ctx.describe()})`);
+      this.#log(`tsfpm: background tail refused: ${this.#tails} tails are running (tsfpm.max_tails = ${this.settings.maxTails}, tsfpm.tail_overflow = refuse) (${description})`);
       return false;
     }
     return new Promise<boolean>((resolve) => this.#tailQueue.push(resolve)).then(() => {
@@ -230,7 +231,7 @@ export class Pool {
  * What one request holds of the pool: a child, then (after the finish) a tail slot. Whoever ends
  * the request calls release(), once or more.
  */
-export class PoolSlot {
+export class PoolSlot implements RequestSlot {
   readonly #pool: Pool;
   #holds: 'child' | 'tail' | 'none' = 'child';
   #released = false;
@@ -239,11 +240,10 @@ export class PoolSlot {
     this.#pool = pool;
   }
 
-  /** The response is finished: the child goes back and a tail slot is taken. False when the tail is refused. */
-  async toTail(ctx: RequestContext): Promise<boolean> {
+  async toTail(description: string): Promise<boolean> {
     if (this.#holds !== 'child') return this.#holds === 'tail';
     this.#holds = 'none';
-    const granted = await this.#pool.startTail(ctx);
+    const granted = await this.#pool.startTail(description);
     if (!granted) return false;
     if (this.#released) this.#pool.endTail();
     else this.#holds = 'tail';
@@ -256,10 +256,4 @@ export class PoolSlot {
     else if (this.#holds === 'tail') this.#pool.endTail();
     this.#holds = 'none';
   }
-}
-
-/** The status page's state of a live request. */
-export function requestState(ctx: RequestContext): RequestState {
-  if (ctx.phase !== 'running') return 'Finishing';
-  return ctx.waitingForLock ? 'Waiting for session lock' : 'Running';
 }

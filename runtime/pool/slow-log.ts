@@ -37,11 +37,9 @@ interface Frame {
 
 /** Logs `ctx` as slow, once: the counter, the warning line, and the slowlog entry. */
 export function logSlowRequest(ctx: RequestContext, blocking?: Blocking): void {
-  if (ctx.slowLogged) return;
-  ctx.slowLogged = true;
-  const { config } = ctx;
-  const pool = config.pool.settings.name;
-  config.pool.slowRequest();
+  if (!ctx.logAsSlow()) return;
+  const pool = ctx.env.pool.settings.name;
+  ctx.env.pool.slowRequest();
   const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
   ctx.log(`WARNING: [pool ${pool}] child ${process.pid}, script '${ctx.target.file}' (request: "${ctx.req.method} ${ctx.req.url}") executing too slow (${seconds} sec), logging`);
   const depth = Math.max(0, ctx.ini.int('request_slowlog_trace_depth'));
@@ -69,7 +67,7 @@ function stateOf(ctx: RequestContext, blocking: Blocking | undefined): string {
 
 /** Who holds the session lock on `id`, when it is a request of this process. */
 function lockHolder(ctx: RequestContext, id: string): string | undefined {
-  for (const other of ctx.config.live) {
+  for (const other of ctx.env.pool.live) {
     if (other !== ctx && other.sessionLocked && sessionOf(other).id === id) return other.describe();
   }
   return undefined;

@@ -42,10 +42,9 @@
 import inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
 import { captureStack, scriptCallSite } from '../php/call-site.ts';
-import type { ServerConfig } from '../http/server-config.ts';
 import { currentRequest } from '../request/current-request.ts';
-import { checkPoolTimers, poolTimersOf, terminateRequest } from '../request/run-request.ts';
-import type { RequestContext } from '../request/request-context.ts';
+import { checkPoolTimers, poolTimersOf, terminateRequest } from './pool-timers.ts';
+import type { RequestContext, RequestEnvironment } from '../request/request-context.ts';
 import { logSlowRequest } from './slow-log.ts';
 
 /** How often this thread shows it is alive, and checks the pool timers of the live requests. */
@@ -82,24 +81,24 @@ interface Running {
   handledBeat: number | undefined;
 }
 
-const configs = new Set<ServerConfig>();
+const servers = new Set<RequestEnvironment>();
 let running: Running | undefined;
 let clearAsyncIdStack: (() => void) | undefined | null;
 
 /**
- * Watches for scripts stuck in synchronous code on behalf of `config`, when any of its time limits
- * is on. One thread per process serves every config; it never keeps the process alive.
+ * Watches for scripts stuck in synchronous code on behalf of the server `env`, when any of its time limits
+ * is on. One thread per process serves every server; it never keeps the process alive.
  */
-export function startWatchdog(config: ServerConfig): void {
-  if (!NAMES.some((name) => config.settings.typed[name] > 0)) return;
-  configs.add(config);
+export function startWatchdog(env: RequestEnvironment): void {
+  if (!NAMES.some((name) => env.settings.typed[name] > 0)) return;
+  servers.add(env);
   if (running) return;
-  clearAsyncIdStack ??= asyncIdStackClearer(config);
+  clearAsyncIdStack ??= asyncIdStackClearer(env);
   const beat = new BigInt64Array(new SharedArrayBuffer(8));
   const pulse = (): void => {
     const now = performance.now();
     Atomics.store(beat, 0, BigInt(Math.round(performance.timeOrigin + now)));
-    for (const each of configs) checkPoolTimers(each, now);
+    for (const each of servers) checkPoolTimers(each, now);
   };
   pulse();
   const heartbeat = setInterval(pulse, HEARTBEAT_MS).unref();
@@ -118,10 +117,10 @@ export function startWatchdog(config: ServerConfig): void {
   (globalThis as Record<symbol, unknown>)[HOOK] = { probe, confirm, cannotStop };
 }
 
-/** `config` no longer needs watching (its server closed); the thread stops with the last one. */
-export function stopWatchdog(config: ServerConfig): void {
-  configs.delete(config);
-  if (configs.size > 0 || !running) return;
+/** The server `env` no longer needs watching (it closed); the thread stops with the last one. */
+export function stopWatchdog(env: RequestEnvironment): void {
+  servers.delete(env);
+  if (servers.size > 0 || !running) return;
   clearInterval(running.heartbeat);
   void running.worker.terminate();
   running = undefined;
@@ -129,9 +128,9 @@ export function stopWatchdog(config: ServerConfig): void {
 }
 
 /** Node's own clearAsyncIdStack (what it runs after an uncaught exception), or null where it is not reachable. */
-function asyncIdStackClearer(config: ServerConfig): (() => void) | null {
+function asyncIdStackClearer(env: RequestEnvironment): (() => void) | null {
   const clearer = nodeAsyncIdStackClearer();
-  if (!clearer) config.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
+  if (!clearer) env.log('tsfpm: this Node.js gives no way to stop a script stuck in synchronous code safely; such scripts are only logged');
   return clearer;
 }
 
@@ -177,7 +176,7 @@ function probe(beatSeen: number, stalledMs: number): ProbeReply {
   if (due(slowlogAt, now)) logSlowRequest(ctx, { stack: captureStack().stack ?? '', blockedMs: stalledMs });
   if (stopReason(ctx, now, stalledMs) && unwinder()) return stalledMs >= STOP_AFTER_MS ? { stop: true, next: 0 } : { stop: false, next: STOP_AFTER_MS - stalledMs };
   const tail = tailLimitsOf(ctx, now, stalledMs);
-  const upcoming = [slowlogAt, terminateAt, ctx.deadline?.expiresAt, tail?.executionAt, tail?.terminateAt].filter((at): at is number => at !== undefined && at > now);
+  const upcoming = [slowlogAt, terminateAt, ctx.deadline.expiresAt, tail?.executionAt, tail?.terminateAt].filter((at): at is number => at !== undefined && at > now);
   return { stop: false, next: Math.min(RECHECK_MS, ...upcoming.map((at) => at - now)) };
 }
 
@@ -202,15 +201,14 @@ function confirm(beatSeen: number, stalledMs: number): boolean {
   const reason = ctx && stopReason(ctx, performance.now(), stalledMs);
   if (!ctx || !reason) return false;
   const site = scriptCallSite(captureStack().stack);
-  if ((reason === 'max_execution_time' || reason === TAIL_EXECUTION) && ctx.deadline) ctx.deadline.stuckAt = site;
+  if (reason === 'max_execution_time' || reason === TAIL_EXECUTION) ctx.deadline.noteStuckAt(site);
   // a macrotask: survives the termination, which drops the microtasks queued so far
   setImmediate(() => {
     const at = site ? ` at ${site.file}:${site.line}` : '';
     ctx.log(`tsfpm: terminated a script that blocked the event loop for ${(stalledMs / 1000).toFixed(1)} s${at}: ${reason} (${ctx.describe()})`);
     // no timer of the request's falls due for these: end it here
-    if (reason === TAIL_EXECUTION && ctx.deadline) {
-      ctx.deadline.tailStopped = true;
-      ctx.deadline.expireNow(ctx.ini.int('max_execution_time'));
+    if (reason === TAIL_EXECUTION) {
+      ctx.deadline.stopTail(ctx.ini.int('max_execution_time'));
     } else if (reason === TAIL_TERMINATE) {
       void terminateRequest(ctx);
     }
@@ -260,7 +258,7 @@ function tailLimitsOf(ctx: RequestContext, now: number, stalledMs: number): { ex
 function stopReason(ctx: RequestContext, now: number, stalledMs: number): string | undefined {
   if (ctx.phase === 'done') return 'its request had already ended';
   const terminateAt = poolTimersOf(ctx).terminateAt ?? Infinity;
-  const deadlineAt = ctx.deadline?.expiresAt ?? Infinity;
+  const deadlineAt = ctx.deadline.expiresAt ?? Infinity;
   const tail = tailLimitsOf(ctx, now, stalledMs);
   const earliest = Math.min(terminateAt, deadlineAt, tail?.executionAt ?? Infinity, tail?.terminateAt ?? Infinity);
   if (earliest > now) return undefined;
@@ -275,5 +273,5 @@ function due(at: number | undefined, now: number): boolean {
 }
 
 function everyLog(line: string): void {
-  for (const config of configs) config.log(line);
+  for (const env of servers) env.log(line);
 }

@@ -3,7 +3,7 @@
  * (cluster-primary.ts) shares between its workers. It stops as the primary says (a relayed stop
  * signal; SIGQUIT when it is being replaced), asks to be replaced once it has served
  * pm.max_requests requests, and answers the pool-wide status and metrics through the primary
- * (config.peers).
+ * (joinPeers).
  *
  * Signals sent to the worker itself (SIGTERM, SIGINT, SIGQUIT) stop it gracefully and the primary
  * starts another; a second one does not cut, since a signal sent to the whole process group (Ctrl-C
@@ -14,7 +14,8 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { GATHER_MS, isMessage, type PartKind, type ToPrimary, type ToWorker } from './cluster-protocol.ts';
-import type { Peers, ServerConfig } from '../http/server-config.ts';
+import { joinPeers, type Peers } from '../admin/snapshot.ts';
+import type { ServerConfig } from '../http/server-config.ts';
 import { gracefulStop, STOP_SIGNALS, type StopSignal } from './graceful-stop.ts';
 import { asctime } from '../php/log.ts';
 import { metricsOf } from '../admin/metrics.ts';
@@ -41,7 +42,7 @@ export async function runWorker(config: ServerConfig, host: string, port: number
     if (stopper.start(signal, handOver)) send({ tsfpm: 'draining' });
   };
   const peers = new PrimaryPeers(config, send);
-  config.peers = peers;
+  joinPeers(config, peers);
 
   process.on('message', (message: unknown) => {
     if (!isMessage<ToWorker>(message)) return;
@@ -71,7 +72,7 @@ export async function runWorker(config: ServerConfig, host: string, port: number
   return 0;
 }
 
-/** config.peers of a worker: the other workers' parts, gathered by the primary. */
+/** The peers of a worker: the other workers' parts, gathered by the primary. */
 class PrimaryPeers implements Peers {
   readonly #config: ServerConfig;
   readonly #send: (message: ToPrimary) => void;

@@ -62,9 +62,9 @@ export function gracefulStop(server: TsfpmServer, who = ''): GracefulStop {
     },
     again(signal) {
       if (signal === 'SIGQUIT') {
-        config.log(`${who}SIGQUIT: already stopping; still waiting for ${config.live.size} requests (SIGTERM or SIGINT cuts them at once)`);
+        config.log(`${who}SIGQUIT: already stopping; still waiting for ${config.pool.live.size} requests (SIGTERM or SIGINT cuts them at once)`);
       } else {
-        config.log(`${who}${signal} again: cutting the ${config.live.size} requests still running`);
+        config.log(`${who}${signal} again: cutting the ${config.pool.live.size} requests still running`);
         void server.close(0);
       }
     },

@@ -33,10 +33,8 @@ export class Deadline {
   #passed: number | undefined;
   #expired: Promise<number> | undefined;
   #listeners: ((seconds: number) => void)[] = [];
-  /** Where the watchdog found the script stuck when it stopped it at this limit (PHP's "on line N"). */
-  stuckAt: CallSite | undefined;
-  /** The watchdog stopped a background tail at max_execution_time (not at tsfpm.tail_timeout). */
-  tailStopped = false;
+  #stuckSite: CallSite | undefined;
+  #tailStopped = false;
 
   constructor(seconds: number) {
     this.reset(seconds);
@@ -100,8 +98,24 @@ export class Deadline {
     }
   }
 
+  /** Where the watchdog found the script stuck when it stopped it at this limit (PHP's "on line N"). */
+  get stuckSite(): CallSite | undefined {
+    return this.#stuckSite;
+  }
+
+  /** The watchdog stops the script stuck at `site` at this limit. */
+  noteStuckAt(site: CallSite | undefined): void {
+    this.#stuckSite = site;
+  }
+
+  /** The watchdog stopped a background tail at max_execution_time (not at tsfpm.tail_timeout). */
+  get tailStopped(): boolean {
+    return this.#tailStopped;
+  }
+
   /** Makes the limit pass now, as `seconds`: the watchdog's stop of a background tail held to max_execution_time. */
-  expireNow(seconds: number): void {
+  stopTail(seconds: number): void {
+    this.#tailStopped = true;
     this.clear();
     this.#fire(seconds);
   }

@@ -1,26 +1,20 @@
 /**
- * One request's state, from the moment its script starts until its background tail settles:
- * the superglobals, the header list, the output stack over the response, the shutdown functions,
- * the resources to release at the finish (sessions), and PHP's error reporting for it.
+ * One request's state, from the moment its script starts until its background tail settles, and
+ * what it needs of the server (RequestEnvironment) and of its pool (RequestPool, RequestSlot).
  * The PHP functions in runtime/api/ are thin views of this object.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
-import type { ServerConfig } from '../http/server-config.ts';
-import type { Deadline } from './deadline.ts';
-import { ExitSignal } from '../php/errors.ts';
 import { E_ERROR, E_PARSE, formatDisplay, formatLogLine } from '../php/error-reporting.ts';
 import { HeaderList } from '../php/header-list.ts';
-import { appendToLogFile } from '../php/log.ts';
-import { RequestIni } from '../settings/settings-table.ts';
-import { OutputStack } from '../php/output-stack.ts';
-import { createPhpApi, type PhpApi } from '../api/php-api.ts';
-import type { PoolSlot } from '../pool/pool.ts';
-import type { RequestVars } from './superglobals.ts';
-import { responseHeaders } from '../http/response-headers.ts';
-import { ResponseSink, SOCKET_BUFFER, type SendOptions } from './response.ts';
-import type { ScriptTarget } from '../http/routing.ts';
+import { appendToLogFile, type LogSink } from '../php/log.ts';
+import type { OutputStack } from '../php/output-stack.ts';
+import { responseHeaders } from '../settings/response-headers.ts';
+import { RequestIni, type IniSettings } from '../settings/settings-table.ts';
+import { Deadline } from './deadline.ts';
+import { ScriptResponse, type ResponseOwner } from './script-response.ts';
+import type { RequestVars, ScriptTarget } from './superglobals.ts';
 
 /**
  * Something a request holds that must be let go when its response is finished and again, for
@@ -33,54 +27,95 @@ export interface RequestResource {
 /** Where the request is in its life. */
 export type RequestPhase = 'running' | 'finished' | 'done';
 
-/** default_mimetype and default_charset as this request's ini has them now (ini_set() may change them), and header refusals to the server log. */
-class RequestSendOptions implements SendOptions {
-  readonly #ini: RequestIni;
-  readonly #log: (line: string) => void;
+const NONE: readonly never[] = Object.freeze([]);
 
-  constructor(ini: RequestIni, log: (line: string) => void) {
-    this.#ini = ini;
-    this.#log = log;
-  }
-
-  get mimetype(): string {
-    return this.#ini.get('default_mimetype') ?? 'text/html';
-  }
-
-  get charset(): string {
-    return this.#ini.get('default_charset') ?? '';
-  }
-
-  reject(header: string, why: string): void {
-    this.#log(`tsfpm: header "${header}" not sent: ${why}`);
-  }
+/** What one request's end tells the pool's observers. */
+export interface EndedRequest {
+  readonly method: string;
+  readonly status: number;
+  readonly script: string;
+  /** Seconds from start until the response was complete. */
+  readonly responseSeconds: number;
+  /** Seconds of background tail after fastcgi_finish_request(), when there was one. */
+  readonly tailSeconds: number | undefined;
 }
 
-const initialHeaders = new WeakMap<ServerConfig, HeaderList>();
+/** The pool a request runs in, as the request sees it: its live requests and the counters it tells (pool/pool.ts's Pool is one). */
+export interface RequestPool {
+  /** The pool's name in log lines (PHP-FPM's `[www]`). */
+  readonly settings: { readonly name: string };
+  /** Requests whose script has not settled yet, including those past fastcgi_finish_request(). */
+  readonly live: ReadonlySet<RequestContext>;
+  /** The script starts: the request is live. */
+  enter(ctx: RequestContext): void;
+  /** The request is over (or a router let it through to the next answer): no longer live. */
+  leave(ctx: RequestContext): void;
+  ended(request: EndedRequest): void;
+  slowRequest(): void;
+  lockWaitStarted(): void;
+  lockWaitEnded(seconds: number, acquired: boolean): void;
+  lockReleased(): void;
+}
+
+/** What a request holds of its pool (pool/pool.ts's PoolSlot): a child until the finish, then a tail slot. */
+export interface RequestSlot {
+  /** The response is finished: the child goes back and a tail slot is taken. False when the tail is refused; `description` names the request in that log line. */
+  toTail(description: string): Promise<boolean>;
+  /** Lets go of what the slot holds; called once or more by whoever ends the request. */
+  release(): void;
+}
+
+/**
+ * What a request needs of the server that runs it. The server's config (http/server-config.ts) is one;
+ * the request layer knows nothing else of the server.
+ */
+export interface RequestEnvironment {
+  readonly docroot: string;
+  readonly settings: IniSettings;
+  readonly log: LogSink;
+  /** tsfpm's version, for X-Powered-By. */
+  readonly version: string;
+  readonly pool: RequestPool;
+}
+
+/** Where a request is, as the status page's "state" column and the stop log line name it. */
+export type RequestState = 'Running' | 'Waiting for session lock' | 'Finishing';
+
+export function requestState(ctx: RequestContext): RequestState {
+  if (ctx.phase !== 'running') return 'Finishing';
+  return ctx.waitingForLock ? 'Waiting for session lock' : 'Running';
+}
+
+const initialHeaders = new WeakMap<RequestEnvironment, HeaderList>();
 
 /**
  * The lines every script's header list starts with, as header($line, false) before its first line
  * (its own header() replaces them): X-Powered-By with expose_php, then tsfpm.response_headers.
  * Both settings are per server, so the lines are parsed once.
  */
-function initialHeadersOf(config: ServerConfig): HeaderList {
-  let headers = initialHeaders.get(config);
+function initialHeadersOf(env: RequestEnvironment): HeaderList {
+  let headers = initialHeaders.get(env);
   if (headers === undefined) {
     headers = new HeaderList();
-    const ini = new RequestIni(config.settings);
-    if (ini.bool('expose_php')) headers.header(`X-Powered-By: tsfpm/${config.version}`, true, 0, '');
-    for (const { line } of responseHeaders(config.settings)) headers.header(line, false, 0, ini.get('default_charset') ?? '');
-    initialHeaders.set(config, headers);
+    const ini = new RequestIni(env.settings);
+    if (ini.bool('expose_php')) headers.header(`X-Powered-By: tsfpm/${env.version}`, true, 0, '');
+    for (const { line } of responseHeaders(env.settings)) headers.header(line, false, 0, ini.get('default_charset') ?? '');
+    initialHeaders.set(env, headers);
   }
   return headers;
 }
 
-export const CONNECTION_NORMAL = 0;
-export const CONNECTION_ABORTED = 1;
-export const CONNECTION_TIMEOUT = 2;
-
-export class RequestContext {
-  readonly config: ServerConfig;
+/**
+ * One request's context, in three sections, each changed only through its own methods:
+ * - its input, fixed when it starts: the HTTP request, the script, the superglobals, php://input, uploads;
+ * - its response (script-response.ts): the header list, the output stack, the write to the socket;
+ * - its lifecycle state: the phase, the time limit, shutdown functions and resources to release,
+ *   what it awaits, the session lock it waits for or holds, and its pool slot.
+ * The parts of the response the PHP functions use most are delegated, as koa's context delegates.
+ */
+export class RequestContext implements ResponseOwner {
+  // input
+  readonly env: RequestEnvironment;
   readonly ini: RequestIni;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -90,43 +125,28 @@ export class RequestContext {
   readonly input: Buffer;
   /** Upload temp files not yet moved; deleted when the request ends. */
   readonly uploads: Set<string>;
-  readonly headers: HeaderList;
-  readonly sapi: ResponseSink;
-  readonly output: OutputStack;
-  readonly shutdownFunctions: (() => unknown)[] = [];
-  readonly resources: RequestResource[] = [];
   /** performance.now() at start, for the access log and status. */
   readonly startedAt = performance.now();
-  phase: RequestPhase = 'running';
-  /** performance.now() when the response was ended (by finish or by the end of the script). */
-  respondedAt: number | undefined;
-  #connectionStatus = CONNECTION_NORMAL;
-  ignoreUserAbort: boolean;
-  /** Set by endRequest: output from here on is the request's own end, with no script line to blame. */
-  closing = false;
-  /** Where output first reached the response: a captured stack until someone asks, then the call site. */
-  #outputStart: CallSite | Error | undefined;
-  lastError: { type: number; message: string; file: string; line: number } | undefined;
+
+  readonly response: ScriptResponse;
+
+  // lifecycle state
   /** max_execution_time while running, tsfpm.tail_timeout after the finish. */
-  deadline: Deadline | undefined;
-  /** The slow log has this request (request_slowlog_timeout logs a request once). */
-  slowLogged = false;
-  /** The tsfpm call the script is awaiting, for the slow log and time limits: its name and the stack where it was called. */
-  waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
-  /** The pool slot it holds: a child until the finish, then a tail slot. */
-  slot: PoolSlot | undefined;
-  /** The session ID whose lock session_start() is waiting for (the status page's state), or false. */
-  waitingForLock: string | false = false;
-  /** The request holds a session lock. */
-  sessionLocked = false;
-  #api: PhpApi | undefined;
-  #discardLogged = false;
-  /** Bytes of output after the finish, which PHP-FPM's FastCGI buffer would hold until it fills. */
-  #lostBytes = 0;
-  readonly #sendOptions: SendOptions;
+  readonly deadline: Deadline;
+  /** The pool slot it holds, when it runs in a pool. */
+  readonly slot: RequestSlot | undefined;
+  #phase: RequestPhase = 'running';
+  #respondedAt: number | undefined;
+  #shutdownFunctions: (() => unknown)[] | undefined;
+  #resources: RequestResource[] | undefined;
+  #slowLogged = false;
+  #waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
+  #waitingForLock: string | false = false;
+  #sessionLocked = false;
+  #lastError: { type: number; message: string; file: string; line: number } | undefined;
 
   constructor(init: {
-    config: ServerConfig;
+    env: RequestEnvironment;
     req: IncomingMessage;
     res: ServerResponse;
     target: ScriptTarget;
@@ -135,81 +155,128 @@ export class RequestContext {
     uploads: Set<string>;
     /** The request's settings, when the caller already made them for the superglobals. */
     ini?: RequestIni;
+    slot?: RequestSlot;
   }) {
-    this.config = init.config;
+    this.env = init.env;
     this.req = init.req;
     this.res = init.res;
     this.target = init.target;
     this.vars = init.vars;
     this.input = init.input;
     this.uploads = init.uploads;
-    this.ini = init.ini ?? new RequestIni(init.config.settings);
-    this.ignoreUserAbort = this.ini.bool('ignore_user_abort');
-    this.headers = new HeaderList(initialHeadersOf(init.config));
-    this.sapi = new ResponseSink(init.res, this.headers);
-    this.output = new OutputStack((data) => this.#toSapi(data));
-    this.#sendOptions = new RequestSendOptions(this.ini, init.config.log);
-    const buffering = this.ini.quantity('output_buffering');
-    if (buffering > 0) this.output.start(undefined, buffering > 1 ? buffering : 0);
+    this.slot = init.slot;
+    this.ini = init.ini ?? new RequestIni(init.env.settings);
+    this.response = new ScriptResponse(this, init.req, init.res, this.ini, initialHeadersOf(init.env));
+    this.deadline = new Deadline(this.ini.int('max_execution_time'));
   }
 
-  /**
-   * PHP's connection_status() bits. The client going away before tsfpm ended the response (its FIN,
-   * since HTTP clients never half-close while they wait, a reset, or a failed write) is read off the
-   * socket when asked, rather than listened for on every request.
-   */
-  get connectionStatus(): number {
-    this.noteClientGone();
-    return this.#connectionStatus;
+  // the response's parts, delegated
+
+  get headers(): HeaderList {
+    return this.response.headers;
   }
 
-  /** Marks the connection ABORTED if the client left while the response is not ended (the finish asks before ending it). */
-  noteClientGone(): void {
-    if (!(this.#connectionStatus & CONNECTION_ABORTED) && !this.sapi.ended) {
-      const socket = this.req.socket;
-      if (socket.destroyed || socket.readableEnded) this.#connectionStatus |= CONNECTION_ABORTED;
-    }
+  get output(): OutputStack {
+    return this.response.output;
   }
 
-  /** The PHP API object the script receives. */
-  get api(): PhpApi {
-    return (this.#api ??= createPhpApi(this) as PhpApi);
+  /** PHP's headers_sent() */
+  get headersSent(): boolean {
+    return this.response.headersSent;
   }
 
-  get sendOptions(): SendOptions {
-    return this.#sendOptions;
+  // lifecycle state
+
+  /** Where the request is in its life. */
+  get phase(): RequestPhase {
+    return this.#phase;
   }
 
-  /** Output leaving the bottom output buffer: to the response while it is open, else dropped. */
-  #toSapi(data: string | Buffer): void {
-    if (this.phase !== 'running') {
-      this.lostOutput(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
-      if (!this.#discardLogged) {
-        this.#discardLogged = true;
-        const site = scriptCallSite();
-        this.log(`tsfpm: output after the response was finished is discarded (${this.describe()}${site ? `, first at ${site.file}:${site.line}` : ''})`);
-      }
-      return;
-    }
-    this.endIfAborted();
-    // one capture per request (a few µs): fastcgi_finish_request() may have taken it already
-    if (!this.sapi.headersSent && !this.closing && this.#outputStart === undefined) this.#outputStart = captureStack();
-    this.sapi.write(data, this.#sendOptions);
-    if (this.ini.bool('implicit_flush')) this.sapi.flush(this.#sendOptions);
+  get running(): boolean {
+    return this.#phase === 'running';
   }
 
-  /**
-   * Output after the finish cannot reach the client. PHP-FPM finds that out when its 8 KiB FastCGI
-   * buffer fills or on flush(), and then reports connection_status() ABORTED (php_handle_aborted_connection).
-   */
-  lostOutput(bytes: number | 'flush'): void {
-    this.#lostBytes += bytes === 'flush' ? SOCKET_BUFFER : bytes;
-    if (this.#lostBytes >= SOCKET_BUFFER) this.#connectionStatus |= CONNECTION_ABORTED;
+  /** performance.now() when the response was ended (by the finish or by the end of the script). */
+  get respondedAt(): number | undefined {
+    return this.#respondedAt;
   }
 
-  /** PHP ends a script whose output finds the client gone, unless ignore_user_abort is set: unwinds like exit(). */
-  endIfAborted(): void {
-    if (this.connectionStatus & CONNECTION_ABORTED && !this.ignoreUserAbort && !this.closing) throw new ExitSignal(0);
+  /** The response is sent and ended (fastcgi_finish_request(), or the end of a request still running). */
+  responded(): void {
+    this.#respondedAt ??= performance.now();
+  }
+
+  /** The finish: the script goes on as a background tail. */
+  finished(): void {
+    this.#phase = 'finished';
+  }
+
+  /** The request has ended; nothing of it reaches the client any more. */
+  done(): void {
+    this.#phase = 'done';
+  }
+
+  /** register_shutdown_function()'s callbacks, in order; ones added while they run are run too. */
+  get shutdownFunctions(): readonly (() => unknown)[] {
+    return this.#shutdownFunctions ?? NONE;
+  }
+
+  addShutdownFunction(fn: () => unknown): void {
+    (this.#shutdownFunctions ??= []).push(fn);
+  }
+
+  /** What the request holds that must be let go at the finish and at the end: its session. */
+  get resources(): readonly RequestResource[] {
+    return this.#resources ?? NONE;
+  }
+
+  hold(resource: RequestResource): void {
+    (this.#resources ??= []).push(resource);
+  }
+
+  /** The slow log has this request (request_slowlog_timeout logs a request once). */
+  get slowLogged(): boolean {
+    return this.#slowLogged;
+  }
+
+  /** True the first time: the slow log takes this request. */
+  logAsSlow(): boolean {
+    if (this.#slowLogged) return false;
+    this.#slowLogged = true;
+    return true;
+  }
+
+  /** The tsfpm call the script is awaiting, for the slow log and time limits: its name and the stack where it was called. */
+  get waitingAt(): { readonly fn: string; readonly stack: Error } | undefined {
+    return this.#waitingAt;
+  }
+
+  /** The session ID whose lock session_start() is waiting for (the status page's state), or false. */
+  get waitingForLock(): string | false {
+    return this.#waitingForLock;
+  }
+
+  /** The request holds a session lock. */
+  get sessionLocked(): boolean {
+    return this.#sessionLocked;
+  }
+
+  lockWaitStarted(id: string): void {
+    this.#waitingForLock = id;
+  }
+
+  lockWaitEnded(acquired: boolean): void {
+    this.#waitingForLock = false;
+    this.#sessionLocked = acquired;
+  }
+
+  lockReleased(): void {
+    this.#sessionLocked = false;
+  }
+
+  /** error_get_last() */
+  get lastError(): { type: number; message: string; file: string; line: number } | undefined {
+    return this.#lastError;
   }
 
   /**
@@ -218,51 +285,27 @@ export class RequestContext {
    * here, unless the caller has it (`stack`): it becomes frames if logged.
    */
   awaiting<T>(fn: string, work: Promise<T>, stack?: Error): Promise<T> {
-    const reported = (this.deadline?.seconds ?? 0) > 0 || (!this.slowLogged && this.ini.int('request_slowlog_timeout') > 0);
+    const reported = this.deadline.seconds > 0 || (!this.#slowLogged && this.ini.int('request_slowlog_timeout') > 0);
     return reported ? this.#tracked(fn, work, stack ?? captureStack()) : work;
   }
 
   async #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
     const entry = { fn, stack };
-    this.waitingAt = entry;
+    this.#waitingAt = entry;
     try {
       // awaited here, not chained, so that V8's async stack traces still reach the script
       return await work;
     } finally {
-      if (this.waitingAt === entry) this.waitingAt = undefined;
+      if (this.#waitingAt === entry) this.#waitingAt = undefined;
     }
-  }
-
-  /** PHP's "output started at" file and line, for headers_sent() and the headers-sent warning. */
-  get outputStartedAt(): CallSite | undefined {
-    if (this.#outputStart instanceof Error) this.#outputStart = scriptCallSite(this.#outputStart.stack);
-    return this.#outputStart;
-  }
-
-  /** A call site, or a stack from captureStack() that becomes one only if asked for. */
-  set outputStartedAt(site: CallSite | Error | undefined) {
-    this.#outputStart = site;
-  }
-
-  /** PHP's headers_sent() */
-  get headersSent(): boolean {
-    return this.sapi.headersSent || this.phase !== 'running';
-  }
-
-  /** The warning PHP gives for a header change once the headers are out. */
-  headersSentWarning(): string {
-    const at = this.outputStartedAt;
-    return at
-      ? `Cannot modify header information - headers already sent by (output started at ${at.file}:${at.line})`
-      : 'Cannot modify header information - headers already sent';
   }
 
   /** Raises a PHP error (E_WARNING, E_NOTICE …): logged, and displayed into the output when display_errors is on. */
   raise(level: number, message: string, site: CallSite | undefined = scriptCallSite()): void {
-    this.lastError = { type: level, message, file: site?.file ?? 'Unknown', line: site?.line ?? 0 };
+    this.#lastError = { type: level, message, file: site?.file ?? 'Unknown', line: site?.line ?? 0 };
     if ((this.ini.int('error_reporting') & level) === 0) return;
     if (this.ini.bool('log_errors')) this.logError(formatLogLine(level, message, site));
-    if (level !== E_ERROR && level !== E_PARSE && this.ini.bool('display_errors') && this.phase === 'running') {
+    if (level !== E_ERROR && level !== E_PARSE && this.ini.bool('display_errors') && this.#phase === 'running') {
       this.output.write(formatDisplay(level, message, site, this.ini.bool('html_errors')));
     }
   }
@@ -271,12 +314,12 @@ export class RequestContext {
   logError(line: string): void {
     const file = this.ini.get('error_log');
     if (file) appendToLogFile(file, line);
-    else this.config.log(line);
+    else this.env.log(line);
   }
 
   /** A line for the server log. */
   log(line: string): void {
-    this.config.log(line);
+    this.env.log(line);
   }
 
   /** `script /path/x.ts, GET /x?y` for log lines about this request. */

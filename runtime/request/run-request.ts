@@ -29,23 +29,18 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { scriptCallSite, type CallSite } from '../php/call-site.ts';
 import { phpStackTrace } from '../php/php-trace.ts';
 import { runInRequest } from './current-request.ts';
-import { Deadline } from './deadline.ts';
 import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
-import { ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from '../php/errors.ts';
-import { sendErrorPage } from '../http/error-page.ts';
-import { requestState } from '../pool/pool.ts';
-import { responseHeaders } from '../http/response-headers.ts';
-import { logSlowRequest } from '../pool/slow-log.ts';
+import { describeError, ExitSignal, ScriptLoadError, TailTimeoutError, TimeLimitError } from '../php/errors.ts';
+import { sendErrorPage } from './error-page.ts';
+import { responseHeaders } from '../settings/response-headers.ts';
 import { removeUploads } from './uploads.ts';
 import { hasWaitUntil, settleWaitUntil } from './wait-until.ts';
-import type { ServerConfig } from '../http/server-config.ts';
 import { requestUri } from '../php/log.ts';
-import { RequestIni } from '../settings/settings-table.ts';
-import type { RequestContext } from './request-context.ts';
-import type { ScriptFunction } from '../http/script-loader.ts';
+import { requestState, type RequestContext } from './request-context.ts';
+import { startSession } from './session-host.ts';
 
 /** What a router script asked for: `false` lets the request through to the normal mapping. */
 export type Outcome = 'done' | 'fallthrough';
@@ -56,17 +51,17 @@ type Ending = { readonly value: unknown } | { readonly error: unknown } | { read
 const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
- * Runs `script` for `ctx` to the end of its request (or of its tail).
+ * Runs `script(php)` for `ctx` to the end of its request (or of its tail). `php` is what the API
+ * layer hands the script (its PHP API object); this layer only passes it on.
  *
  * The script starts as the current request in a microtask of its own: a script terminated by the
  * watchdog in its first synchronous stretch ends only that microtask, and the deadline still ends
  * the request. A script that returns at once, leaving nothing to wait for, ends its request in
  * that same microtask; the one promise here is the caller's.
  */
-export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter = false): Promise<Outcome> {
-  ctx.config.live.add(ctx);
-  const deadline = new Deadline(ctx.ini.int('max_execution_time'));
-  ctx.deadline = deadline;
+export function runRequest<P>(ctx: RequestContext, script: (php: P) => unknown, php: P, asRouter = false): Promise<Outcome> {
+  ctx.env.pool.enter(ctx);
+  const { deadline } = ctx;
   return new Promise<Outcome>((resolve, reject) => {
     let settled = false;
     let running: PromiseLike<unknown> | undefined;
@@ -82,7 +77,7 @@ export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter
     deadline.onExpired((timeout) => settle({ timeout }));
     runInRequest(ctx, queueMicrotask, () => {
       try {
-        const value = ctx.ini.bool('session.auto_start') ? ctx.api.session_start().then(() => script(ctx.api)) : script(ctx.api);
+        const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {})).then(() => script(php)) : script(php);
         if (!isThenable(value)) return settle({ value });
         running = value;
         value.then(
@@ -99,7 +94,7 @@ export function runRequest(ctx: RequestContext, script: ScriptFunction, asRouter
 /** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
 function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Outcome | Promise<Outcome> {
   if ('timeout' in ending || hasWaitUntil(ctx) || ('error' in ending && !(ending.error instanceof ExitSignal))) return settleScript(ctx, ending, running, asRouter);
-  ctx.deadline?.clear();
+  ctx.deadline.clear();
   let returned: unknown;
   if ('value' in ending) returned = ending.value;
   else exited(ctx, ending.error as ExitSignal);
@@ -115,7 +110,7 @@ function exited(ctx: RequestContext, exit: ExitSignal): void {
 
 /** The endings that wait: a fatal error, waitUntil() work, the time limit. */
 async function settleScript(ctx: RequestContext, winner: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Promise<Outcome> {
-  const deadline = ctx.deadline!;
+  const { deadline } = ctx;
   let returned: unknown;
   try {
     if ('error' in winner) throw winner.error;
@@ -135,7 +130,7 @@ async function settleScript(ctx: RequestContext, winner: Ending, running: Promis
           .catch((err) => ctx.log(`tsfpm: abandoned script failed later (${ctx.describe()}): ${describeError(err)}`))
           .finally(() => releaseResources(ctx, 'end'));
       }
-      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckAt ?? waitingSite(ctx));
+      if (ctx.phase === 'running' || deadline.tailStopped) fatal(ctx, new TimeLimitError(winner.timeout), deadline.stuckSite ?? waitingSite(ctx));
       else logTailTimeout(ctx, winner.timeout);
     } else {
       returned = winner.value;
@@ -154,61 +149,6 @@ async function settleScript(ctx: RequestContext, winner: Ending, running: Promis
   return 'done';
 }
 
-interface PoolLimits {
-  readonly slowlog: number;
-  readonly terminate: number;
-  readonly trackFinished: boolean;
-}
-
-const poolLimits = new WeakMap<ServerConfig, PoolLimits>();
-
-/** request_slowlog_timeout, request_terminate_timeout and _track_finished: pool settings, read once per config. */
-function limitsOf(config: ServerConfig): PoolLimits {
-  let limits = poolLimits.get(config);
-  if (!limits) {
-    const ini = new RequestIni(config.settings);
-    limits = { slowlog: ini.int('request_slowlog_timeout'), terminate: ini.int('request_terminate_timeout'), trackFinished: ini.bool('request_terminate_timeout_track_finished') };
-    poolLimits.set(config, limits);
-  }
-  return limits;
-}
-
-/**
- * When PHP-FPM's pool timers fall due for `ctx` (performance.now() ms), counted from its start as
- * PHP-FPM's master counts them: request_slowlog_timeout in the Running stage, once;
- * request_terminate_timeout while Running, and after the finish with _track_finished. Undefined
- * for a timer that is off or does not apply.
- */
-export function poolTimersOf(ctx: RequestContext): { slowlogAt: number | undefined; terminateAt: number | undefined } {
-  const limits = limitsOf(ctx.config);
-  const running = ctx.phase === 'running';
-  return {
-    slowlogAt: limits.slowlog > 0 && running && !ctx.slowLogged ? ctx.startedAt + limits.slowlog * 1000 : undefined,
-    terminateAt: limits.terminate > 0 && (running || (ctx.phase === 'finished' && limits.trackFinished)) ? ctx.startedAt + limits.terminate * 1000 : undefined,
-  };
-}
-
-/**
- * The pool timers of every live request of `config`, on the watchdog's heartbeat (PHP-FPM's master
- * checks them on its own): a slow request is logged, one past request_terminate_timeout stopped.
- * A script blocking the event loop holds the heartbeat up; the watchdog thread handles it.
- */
-export function checkPoolTimers(config: ServerConfig, now: number): void {
-  const limits = limitsOf(config);
-  if (limits.slowlog <= 0 && limits.terminate <= 0) return;
-  for (const ctx of config.live) {
-    const { slowlogAt, terminateAt } = poolTimersOf(ctx);
-    if (slowlogAt !== undefined && slowlogAt <= now) logSlowRequest(ctx);
-    if (terminateAt !== undefined && terminateAt <= now) void terminateRequest(ctx);
-  }
-}
-
-/** request_terminate_timeout: PHP-FPM's kill, in its words; the response (if not sent) is 504. */
-export function terminateRequest(ctx: RequestContext): Promise<void> {
-  const seconds = ((performance.now() - ctx.startedAt) / 1000).toFixed(6);
-  return stopRequest(ctx, 504, `execution timed out (${seconds} sec), terminating`).catch((err) => ctx.log(`tsfpm: stopping a request failed (${ctx.describe()}): ${describeError(err)}`));
-}
-
 /** A tail past tsfpm.tail_timeout: its code cannot be stopped from here, so the request stops waiting for it. */
 function logTailTimeout(ctx: RequestContext, seconds: number): void {
   ctx.log(`tsfpm: ${new TailTimeoutError(seconds).message} (${ctx.describe()}); it is no longer tracked`);
@@ -219,21 +159,20 @@ function logTailTimeout(ctx: RequestContext, seconds: number): void {
  * tsfpm.max_tails are running, or false when tsfpm.tail_overflow refuses it.
  */
 export function enterTail(ctx: RequestContext): Promise<boolean> | boolean {
-  return ctx.slot ? ctx.slot.toTail(ctx) : true;
+  return ctx.slot ? ctx.slot.toTail(ctx.describe()) : true;
 }
 
 /** fastcgi_finish_request(): true when it ended the response, false when it was already ended. */
 export async function finishResponse(ctx: RequestContext): Promise<boolean> {
   if (ctx.phase !== 'running') return false;
-  // the finish's line is "output started at" unless output went out before; resolved only if asked for
-  if (!ctx.sapi.headersSent) ctx.outputStartedAt = captureStack();
+  ctx.response.markOutputStart();
   ctx.output.endAll();
   await releaseResources(ctx, 'finish');
-  ctx.noteClientGone(); // a client gone before the end stays ABORTED for the tail
-  ctx.sapi.end(ctx.sendOptions);
-  ctx.phase = 'finished';
-  ctx.respondedAt = performance.now();
-  ctx.deadline?.reset(ctx.ini.int('tsfpm.tail_timeout'));
+  ctx.response.noteClientGone(); // a client gone before the end stays ABORTED for the tail
+  ctx.response.end();
+  ctx.finished();
+  ctx.responded();
+  ctx.deadline.reset(ctx.ini.int('tsfpm.tail_timeout'));
   return true;
 }
 
@@ -248,15 +187,15 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   if (ctx.phase === 'done') return;
   const hadTail = ctx.phase === 'finished';
   ctx.log(`tsfpm: ${reason} (${ctx.describe()}, ${requestState(ctx)})`);
-  ctx.phase = 'done';
-  ctx.closing = true;
-  ctx.deadline?.clear();
+  ctx.done();
+  ctx.response.startClosing();
+  ctx.deadline.clear();
   ctx.output.discardAll();
-  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.config.settings));
+  if (!hadTail) sendErrorPage(ctx.res, status, ctx.req.url ?? '/', undefined, responseHeaders(ctx.env.settings));
   await releaseResources(ctx, 'end');
   await removeUploads(ctx.uploads, ctx.log.bind(ctx));
   ctx.slot?.release();
-  ctx.respondedAt ??= performance.now();
+  ctx.responded();
   requestEnded(ctx, hadTail);
 }
 
@@ -272,7 +211,7 @@ function endRequest(ctx: RequestContext): Promise<void> | undefined {
 
 /** After the shutdown functions: the output flushed, what the request holds let go, the response ended. */
 function closeRequest(ctx: RequestContext, hadTail: boolean): Promise<void> | undefined {
-  ctx.closing = true;
+  ctx.response.startClosing();
   ctx.output.endAll();
   if (ctx.resources.length > 0 || ctx.uploads.size > 0) return letGo(ctx).then(() => respondAndEnd(ctx, hadTail));
   respondAndEnd(ctx, hadTail);
@@ -287,20 +226,20 @@ async function letGo(ctx: RequestContext): Promise<void> {
 
 function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
   if (ctx.phase === 'running') {
-    ctx.sapi.end(ctx.sendOptions);
-    ctx.respondedAt = performance.now();
+    ctx.response.end();
+    ctx.responded();
   }
-  ctx.phase = 'done';
+  ctx.done();
   requestEnded(ctx, hadTail);
 }
 
 /** The request leaves the live set; the access log and the pool's observers hear of it. */
 function requestEnded(ctx: RequestContext, hadTail: boolean): void {
-  ctx.config.live.delete(ctx);
+  ctx.env.pool.leave(ctx);
   accessLog(ctx);
   const now = performance.now();
   const respondedAt = ctx.respondedAt ?? now;
-  ctx.config.pool.ended({
+  ctx.env.pool.ended({
     method: ctx.req.method ?? 'GET',
     status: ctx.res.statusCode,
     script: ctx.target.scriptName,
@@ -314,8 +253,8 @@ async function abandon(ctx: RequestContext): Promise<void> {
   if (ctx.output.level > 0 && ctx.output.length()) ctx.log(`tsfpm: router output discarded because it returned false (${ctx.describe()})`);
   ctx.output.discardAll();
   await releaseResources(ctx, 'end');
-  ctx.phase = 'done';
-  ctx.config.live.delete(ctx);
+  ctx.done();
+  ctx.env.pool.leave(ctx);
 }
 
 async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
@@ -345,10 +284,6 @@ function waitingSite(ctx: RequestContext): CallSite | undefined {
   return ctx.waitingAt ? scriptCallSite(ctx.waitingAt.stack.stack) : undefined;
 }
 
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 /**
  * An uncaught error: PHP's "Fatal error: Uncaught …" with the script's stack trace, in the log and,
  * with display_errors, after the output still buffered, which is kept and sent as PHP sends it.
@@ -373,7 +308,7 @@ export function fatal(ctx: RequestContext, err: unknown, site = scriptCallSite(e
 
 /** php_error_cb on a fatal error: 500 only when display_errors is off, no header was sent and the code is still 200. */
 export function fatalStatus(ctx: RequestContext): void {
-  if (!ctx.ini.bool('display_errors') && !ctx.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
+  if (!ctx.ini.bool('display_errors') && !ctx.response.sapi.headersSent && ctx.headers.status === 200) ctx.headers.setStatus(500);
 }
 
 function accessLog(ctx: RequestContext): void {

@@ -32,7 +32,7 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
   constructor(ctx: RequestContext) {
     this.#ctx = ctx;
     this.idExtraChars = this.#secret() ? '_' : '';
-    this.session = new PhpSession(this, ctx.api.$_SESSION);
+    this.session = new PhpSession(this, ctx.vars.$_SESSION);
   }
 
   #secret(): string {
@@ -131,19 +131,18 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
   }
 
   waiting(id: string): void {
-    this.#ctx.waitingForLock = id;
-    this.#ctx.config.pool.lockWaitStarted();
+    this.#ctx.lockWaitStarted(id);
+    this.#ctx.env.pool.lockWaitStarted();
   }
 
   waited(waitedMs: number, acquired: boolean): void {
-    this.#ctx.waitingForLock = false;
-    this.#ctx.sessionLocked = acquired;
-    this.#ctx.config.pool.lockWaitEnded(waitedMs / 1000, acquired);
+    this.#ctx.lockWaitEnded(acquired);
+    this.#ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
   }
 
   released(): void {
-    this.#ctx.sessionLocked = false;
-    this.#ctx.config.pool.lockReleased();
+    this.#ctx.lockReleased();
+    this.#ctx.env.pool.lockReleased();
   }
 
   /** Remembers where the script called session_start(), for the warning if the request closes with it pending. */
@@ -156,7 +155,7 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
     const session = this.session;
     // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
     // wait for a lock a pending start waits for; the start closes the session when it settles
-    const abandoned = ctx.phase === 'done' || ctx.deadline?.passed === true;
+    const abandoned = ctx.phase === 'done' || ctx.deadline.passed;
     const pending = session.starting;
     const call = this.#startCall;
     if (pending && !abandoned && call?.started === pending) {
@@ -170,13 +169,13 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
 }
 
 /**
- * session_start() for the script. `call` is the stack of the script's call, captured once by the caller for
- * its time limit's report too: a missing `await` is reported at that line.
+ * session_start(). `call`: the stack of the script's call, captured once by the caller for its time limit's
+ * report too; a missing `await` is then reported at that line (auto_start has no such call).
  */
-export function startSession(ctx: RequestContext, options: Record<string, unknown>, call: Error): Promise<boolean> {
+export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error): Promise<boolean> {
   const host = hostOf(ctx);
   const started = host.session.start(options);
-  host.startedAt(started, call);
+  if (call) host.startedAt(started, call);
   return started;
 }
 
@@ -189,7 +188,7 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
     serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
     gcMaxlifetime: ini.int('session.gc_maxlifetime'),
     redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
-    log: ctx.config.log,
+    log: ctx.env.log,
   });
 }
 
@@ -201,7 +200,7 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
 function hostOf(ctx: RequestContext): RequestSessionHost {
   for (const resource of ctx.resources) if (resource instanceof RequestSessionHost) return resource;
   const host = new RequestSessionHost(ctx);
-  ctx.resources.push(host);
+  ctx.hold(host);
   return host;
 }
 

@@ -8,7 +8,18 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseCookieHeader, parseQueryString, type InputVars, type InputValue } from '../php/input-vars.ts';
 import type { RequestIni } from '../settings/settings-table.ts';
-import type { ScriptTarget } from '../http/routing.ts';
+import type { SessionData } from '../../sessions/backend.ts';
+import { createOrderedRecord } from '../../sessions/serialize/ordered-record.ts';
+
+/** The script a request runs, with the names $_SERVER gives it. */
+export interface ScriptTarget {
+  /** Absolute path of the script file (SCRIPT_FILENAME). */
+  readonly file: string;
+  /** The URL path that selected the script (SCRIPT_NAME), as requested: `/a/b.php` stays `/a/b.php`. */
+  readonly scriptName: string;
+  /** The rest of the path after the script (PATH_INFO), or ''. */
+  readonly pathInfo: string;
+}
 
 export type ServerVars = { [key: string]: string | number };
 
@@ -21,6 +32,8 @@ export interface RequestVars {
   $_SERVER: ServerVars;
   $_ENV: { [key: string]: string };
   $_REQUEST: InputVars;
+  /** Filled by session_start() (sessions/), an empty object before. */
+  $_SESSION: SessionData;
 }
 
 export interface RequestFacts {
@@ -126,6 +139,7 @@ export class Superglobals implements RequestVars {
   #server: ServerVars | undefined;
   #env: RequestVars['$_ENV'] | undefined;
   #request: InputVars | undefined;
+  #session: SessionData | undefined;
 
   /** Warnings are PHP's startup warnings. */
   constructor(facts: RequestFacts, ini: RequestIni, body: { post: InputVars; files: RequestVars['$_FILES'] }, warn: (message: string) => void) {
@@ -197,5 +211,14 @@ export class Superglobals implements RequestVars {
 
   set $_REQUEST(value: InputVars) {
     this.#request = value;
+  }
+
+  // keeps PHP's key order, integer-like keys included: session_encode() and the stores write it in that order
+  get $_SESSION(): SessionData {
+    return (this.#session ??= createOrderedRecord<SessionData>());
+  }
+
+  set $_SESSION(value: SessionData) {
+    this.#session = value;
   }
 }

@@ -10,7 +10,7 @@
  */
 import { SettingError } from '../php/errors.ts';
 import { iniBool, iniQuantity } from './ini-values.ts';
-import { responseHeadersProblem } from '../http/response-headers.ts';
+import { responseHeadersProblem } from './header-lines.ts';
 import { sessionSettingProblem } from '../../sessions/session-settings.ts';
 
 /** Where a setting may be changed, as PHP's PHP_INI_* modes. */

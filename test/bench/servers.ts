@@ -111,6 +111,6 @@ process.on('message', (message) => {
   globalThis.gc?.();
   globalThis.gc?.();
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  const report: MemoryReport = { rss, heapUsed, external, arrayBuffers, gc: globalThis.gc !== undefined, tails: tsfpm?.config.pool.tails ?? 0, live: tsfpm?.config.live.size ?? 0 };
+  const report: MemoryReport = { rss, heapUsed, external, arrayBuffers, gc: globalThis.gc !== undefined, tails: tsfpm?.config.pool.tails ?? 0, live: tsfpm?.config.pool.live.size ?? 0 };
   process.send!(report);
 });

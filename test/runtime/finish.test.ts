@@ -173,6 +173,6 @@ describe('fastcgi_finish_request', () => {
     expect(line).to.contain('long-tail.ts');
     expect(performance.now() - started).to.be.below(3000);
     await sleep(50);
-    expect([...s.server.config.live].some((c) => c.target.file.endsWith('long-tail.ts'))).to.equal(false);
+    expect([...s.server.config.pool.live].some((c) => c.target.file.endsWith('long-tail.ts'))).to.equal(false);
   });
 });

@@ -140,7 +140,7 @@ describe('fuzz: random and malformed requests over raw sockets', function () {
     // health: a normal request works, nothing is held, nothing is left
     expect((await rawGet(s.port, '/echo.ts?after=1')).status).to.equal(200);
     const { config } = s.server;
-    for (let i = 0; i < 250 && config.live.size > 0; i++) await sleep(20);
+    for (let i = 0; i < 250 && config.pool.live.size > 0; i++) await sleep(20);
     const leftovers = readdirSync(uploads);
     const heap = heapAfterGc();
     const report = [
@@ -152,7 +152,7 @@ describe('fuzz: random and malformed requests over raw sockets', function () {
 
     expect(malformed, 'hung or malformed').to.deep.equal([]);
     expect(serverErrors, '5xx responses').to.deep.equal([]);
-    expect(config.live.size, 'live requests').to.equal(0);
+    expect(config.pool.live.size, 'live requests').to.equal(0);
     expect(config.pool.locksHeld, 'session locks held').to.equal(0);
     expect(config.pool.lockWaiters, 'lock waiters').to.equal(0);
     expect(leftovers, 'upload temp files').to.deep.equal([]);

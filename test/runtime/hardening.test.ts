@@ -40,8 +40,8 @@ const logOf = (s: TestServer, localPort: number, pattern: RegExp, ms = 5000): Pr
 /** Nothing left behind: no live request, no session lock, no temp file. */
 async function expectClean(s: TestServer, uploadDir: string): Promise<void> {
   const { config } = s.server;
-  for (let i = 0; i < 100 && config.live.size > 0; i++) await sleep(20);
-  expect(config.live.size, 'live requests').to.equal(0);
+  for (let i = 0; i < 100 && config.pool.live.size > 0; i++) await sleep(20);
+  expect(config.pool.live.size, 'live requests').to.equal(0);
   expect(config.pool.locksHeld, 'session locks held').to.equal(0);
   expect(config.pool.lockWaiters, 'lock waiters').to.equal(0);
   expect(readdirSync(uploadDir), 'upload_tmp_dir').to.deep.equal([]);

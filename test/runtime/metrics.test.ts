@@ -59,7 +59,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 const scrape = (s: TestServer): Promise<string> => metricsOf(s.server.config).text();
 
 /** Every request, tails included, has ended: the pool's observers have seen them all. */
-const settled = (s: TestServer): Promise<void> => until(() => s.server.config.live.size === 0, 'the requests to end');
+const settled = (s: TestServer): Promise<void> => until(() => s.server.config.pool.live.size === 0, 'the requests to end');
 
 describe('Prometheus metrics (metricsOf)', function () {
   this.timeout(20_000);

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { phpStackTrace, raisedIn } from '../../runtime/php/php-trace.ts';
+import { phpFunctionsBoundIn, phpStackTrace, raisedIn } from '../../runtime/php/php-trace.ts';
 
 const RUNTIME = fileURLToPath(new URL('../../runtime/request/run-request.ts', import.meta.url));
 const API = fileURLToPath(new URL('../../runtime/api/php-api.ts', import.meta.url));
@@ -19,6 +19,9 @@ function thrown(...frames: string[]): Error {
 }
 
 describe('phpStackTrace (PHP\'s Stack trace from a V8 stack)', () => {
+  // what api/php-api.ts does as it loads
+  before(() => phpFunctionsBoundIn(API));
+
   it('pairs each function with its caller\'s line and ends in {main}, as PHP', () => {
     const err = thrown('inner (/srv/app/x.ts:2:26)', 'outer (/srv/app/x.ts:3:20)', 'default (/srv/app/x.ts:7:3)', `runRequest (${RUNTIME}:62:14)`);
     expect(phpStackTrace(err)).to.equal('#0 /srv/app/x.ts(3): inner()\n#1 /srv/app/x.ts(7): outer()\n#2 {main}');

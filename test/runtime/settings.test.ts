@@ -141,7 +141,7 @@ describe('a client that goes away before the response is finished', () => {
       await s.waitForLog(/went on, aborted=1/);
       await sleep(100);
       expect(s.logs.some((l) => l.includes('never reached'))).to.equal(false);
-      expect(s.server.config.live.size).to.equal(0);
+      expect(s.server.config.pool.live.size).to.equal(0);
       expect(s.logs.some((l) => l.includes('internal error'))).to.equal(false);
     } finally {
       await s.close();

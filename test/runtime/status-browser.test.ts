@@ -56,7 +56,7 @@ describe('the status page in a browser (?html)', function () {
     gates.openAll();
     await Promise.allSettled(answers);
     await browser?.close();
-    if (s) await until(() => s!.server.config.live.size === 0, 'every request to end');
+    if (s) await until(() => s!.server.config.pool.live.size === 0, 'every request to end');
     await s?.close();
   });
 
@@ -68,7 +68,7 @@ describe('the status page in a browser (?html)', function () {
     answers.push(get(`${server.url}/session-hold.ts?id=holder`, { Cookie: cookie }));
     await until(() => pool.locksHeld === 1, 'the session lock to be held');
     answers.push(get(`${server.url}/session-hold.ts?id=waiter`, { Cookie: cookie }));
-    await until(() => pool.lockWaiters === 1 && server.server.config.live.size === 3, 'a request waiting for the lock');
+    await until(() => pool.lockWaiters === 1 && server.server.config.pool.live.size === 3, 'a request waiting for the lock');
 
     const page = await browser!.newPage();
     let navigations = 0;
@@ -131,7 +131,7 @@ describe('the status page in a browser (?html)', function () {
     const server = s!;
     const uri = '/hold.ts?id=markup&x=</script><img%20src=x%20onerror=document.title=1>';
     answers.push(rawGet(server.port, uri));
-    await until(() => [...server.server.config.live].some((ctx) => ctx.req.url === uri), 'the request with markup in its URI');
+    await until(() => [...server.server.config.pool.live].some((ctx) => ctx.req.url === uri), 'the request with markup in its URI');
     const page = await browser!.newPage();
     await page.goto(`${server.url}/fpm-status?html`, { timeout: 15_000 });
     expect((await rows(page)).map((r) => r[2])).to.include(uri);

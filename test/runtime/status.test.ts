@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request } from 'node:http';
 import { parseAccessList } from '../../runtime/admin/access-allow.ts';
 import { createServer } from '../../runtime/index.ts';
-import { localSnapshot } from '../../runtime/admin/snapshot.ts';
+import { joinPeers, localSnapshot } from '../../runtime/admin/snapshot.ts';
 import { gatedScripts, installGates, until } from '../support/gates.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
@@ -99,7 +99,7 @@ describe('pm.status_path', function () {
       const pool = s.server.config.pool;
       const cookie = String((await http(`${s.url}/session-new.ts`)).headers['set-cookie']).split(';')[0]!;
       answers.push(http(`${s.url}/hold.ts?id=run`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=22' }));
-      await until(() => s.server.config.live.size === 1, 'the running script');
+      await until(() => s.server.config.pool.live.size === 1, 'the running script');
       expect((await http(`${s.url}/tail.ts?id=tail`)).body).to.equal('answered');
       answers.push(http(`${s.url}/session-hold.ts?id=holder`, { headers: { Cookie: cookie } }));
       await until(() => pool.locksHeld === 1, 'the session lock to be held');
@@ -110,7 +110,7 @@ describe('pm.status_path', function () {
     after(async () => {
       for (const name of ['run', 'tail', 'holder', 'waiter']) gates.open(name);
       await Promise.all(answers);
-      await until(() => s.server.config.live.size === 0, 'every request to end');
+      await until(() => s.server.config.pool.live.size === 0, 'every request to end');
       await s.close();
     });
 
@@ -265,7 +265,7 @@ describe('pm.status_path', function () {
     });
   });
 
-  describe('with several worker processes (config.peers)', () => {
+  describe('with several worker processes (joinPeers)', () => {
     let a: TestServer;
     let b: TestServer;
     beforeEach(async () => {
@@ -274,19 +274,19 @@ describe('pm.status_path', function () {
     afterEach(async () => {
       gates.open('peer-a');
       gates.open('peer-b');
-      await until(() => a.server.config.live.size + b.server.config.live.size === 0, 'every request to end');
+      await until(() => a.server.config.pool.live.size + b.server.config.pool.live.size === 0, 'every request to end');
       await Promise.all([a.close(), b.close()]);
     });
 
     it("shows one pool: the workers' figures added up and every worker's requests listed", async () => {
-      b.server.config.peers = {
+      joinPeers(b.server.config, {
         snapshots: async () => [localSnapshot(a.server.config), localSnapshot(b.server.config)],
         metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: 'tsfpm_from_the_primary 1\n' }),
-      };
+      });
       const held = [http(`${a.url}/hold.ts?id=peer-a`), http(`${b.url}/hold.ts?id=peer-b`)];
       await http(`${a.url}/hello.ts`);
-      // a request takes its child before its script starts (and joins config.live): wait for both
-      await until(() => a.server.config.live.size === 1 && b.server.config.live.size === 1, 'one script running in each');
+      // a request takes its child before its script starts (and joins config.pool.live): wait for both
+      await until(() => a.server.config.pool.live.size === 1 && b.server.config.pool.live.size === 1, 'one script running in each');
       const body = JSON.parse((await http(`${b.url}/fpm-status?json&full`)).body);
       expect(body).to.include({ workers: 2, 'accepted conn': 3, 'active processes': 2, 'total processes': 1024 });
       expect(body.processes.map((p: { 'request uri': string }) => p['request uri'])).to.have.members(['/hold.ts?id=peer-a', '/hold.ts?id=peer-b']);
@@ -297,10 +297,10 @@ describe('pm.status_path', function () {
     });
 
     it("answers 500 with PHP-FPM's message and logs why when the workers' figures cannot be gathered", async () => {
-      b.server.config.peers = {
+      joinPeers(b.server.config, {
         snapshots: () => Promise.reject(new Error('worker 2 did not answer within 2000 ms')),
         metrics: () => Promise.reject(new Error('worker 2 did not answer within 2000 ms')),
-      };
+      });
       for (const path of ['/fpm-status', '/fpm-metrics']) {
         const res = await http(`${b.url}${path}`);
         expect(res.status, path).to.equal(500);

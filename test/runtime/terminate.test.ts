@@ -148,7 +148,7 @@ describe('request_terminate_timeout', () => {
 
     it('frees its pool slot', () => {
       expect(s.server.config.pool.activeProcesses).to.equal(0);
-      expect(s.server.config.live.size).to.equal(0);
+      expect(s.server.config.pool.live.size).to.equal(0);
     });
   });
 
@@ -184,7 +184,7 @@ describe('request_terminate_timeout', () => {
         expect(line).to.contain('GET /tail.ts').and.contain('Finishing');
         await tracked.waitForLog(/\[200\]: GET \/tail\.ts/);
         expect(tracked.server.config.pool.tails).to.equal(0);
-        expect(tracked.server.config.live.size).to.equal(0);
+        expect(tracked.server.config.pool.live.size).to.equal(0);
       } finally {
         await tracked.close();
       }
@@ -246,7 +246,7 @@ describe('max_execution_time for a background tail stuck in synchronous code', (
           await s.waitForLog(/execution timed out \([\d.]+ sec\), terminating \(script \S+busy-tail\.ts/);
         }
         await s.waitForLog(/\[200\]: GET \/busy-tail\.ts/);
-        expect(s.server.config.live.size).to.equal(0);
+        expect(s.server.config.pool.live.size).to.equal(0);
         expect(s.server.config.pool.tails).to.equal(0);
       } finally {
         await s.close();

@@ -28,7 +28,7 @@ export default () => {
     const started = performance.now();
     expect(await (await fetch(`${s.url}/track.ts`)).text()).to.equal('answered');
     expect(performance.now() - started).to.be.below(400);
-    expect([...s.server.config.live].some((c) => c.target.file.endsWith('track.ts'))).to.equal(true);
+    expect([...s.server.config.pool.live].some((c) => c.target.file.endsWith('track.ts'))).to.equal(true);
     await s.waitForLog(/waitUntil work done/, 3000);
     const access = await s.waitForLog(/GET \/track\.ts - response in/, 3000);
     expect(Number(/script ran ([\d.]+) ms/.exec(access)![1])).to.be.at.least(550);

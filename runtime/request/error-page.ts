@@ -5,7 +5,8 @@
  * @module
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { addResponseHeaders, type ResponseHeader } from './response-headers.ts';
+import type { ResponseHeader } from '../settings/header-lines.ts';
+import { addResponseHeaders } from '../settings/response-headers.ts';
 import { htmlspecialchars } from '../php/html-escape.ts';
 
 
