@@ -98,7 +98,7 @@ export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
   session_start(ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> {
     // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning
-    const call = captureStack();
+    const call = captureStack(sessionFunctions.session_start);
     return ctx.awaiting(
       'session_start',
       startSession(ctx, options, call).catch((err: unknown) => {
