@@ -28,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { LockedFile } from './files-store.ts';
 import { tryLockExclusive } from './flock.ts';
 import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+import { grant, refuse, WaiterQueue, type Waiter } from '../lock/waiter-queue.ts';
 
 export interface FileLockerOptions {
   /** The file whose flock is the session's lock: the files store's sess_ file (`FilesStore.pathFor`). May throw for an invalid ID. */
@@ -49,15 +50,11 @@ const CREATE_FLAGS = OPEN_FLAGS | constants.O_EXCL;
 /** The content of a file this process just created. */
 const EMPTY = Buffer.alloc(0);
 
-/** One acquire() call. */
-interface Waiter {
+/** One acquire() call: it may also fail, when its file cannot be opened or locked. */
+interface FileWaiter extends Waiter {
   readonly id: string;
   readonly path: string;
-  readonly options: LockOptions;
-  readonly startedAt: number;
-  readonly resolve: (result: AcquireResult) => void;
   readonly reject: (error: unknown) => void;
-  timer?: NodeJS.Timeout;
   /** Its wait ran out while it was trying for the file's lock: the attempt gives up. */
   expired?: boolean;
 }
@@ -65,9 +62,9 @@ interface Waiter {
 /** The holder and the waiters of one session ID in this process. */
 interface Line {
   holder: FileHeldLock | undefined;
-  /** The waiter at the head, opening the file or polling its lock. */
-  trying: Waiter | undefined;
-  readonly queue: Waiter[];
+  /** The waiter whose turn it is, taken off the queue: opening the file or polling its lock. */
+  trying: FileWaiter | undefined;
+  readonly waiters: WaiterQueue<FileWaiter>;
   /** performance.now() when the current descriptor was locked: it is handed on until HAND_OFF_MS later. */
   lockedAt: number;
   /** Yielding to other processes after a run of hand-offs: no try starts until it ends. */
@@ -81,6 +78,8 @@ function unlinked(fd: number): boolean {
 
 /** flock(LOCK_EX) on the session file, compatible with PHP's files handler. */
 export class FileLocker implements SessionLocker {
+  /** The kernel's flock lasts until release or the holder's exit: see the module comment. */
+  readonly expires = false;
   readonly #path: (id: string) => string;
   readonly #mode: number;
   readonly #log: (line: string) => void;
@@ -109,17 +108,15 @@ export class FileLocker implements SessionLocker {
     const path = this.#path(id);
     let line = this.#lines.get(id);
     if (line === undefined) {
-      line = { holder: undefined, trying: undefined, queue: [], lockedAt: 0, yielding: false };
+      line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false };
       this.#lines.set(id, line);
     }
-    if (options.waitMs === 0 && (line.holder || line.trying || line.queue.length > 0)) {
+    if (options.waitMs === 0 && (line.holder || line.trying || line.waiters.length > 0)) {
       return { ok: false, holder: line.holder?.owner, waitedMs: 0 };
     }
     const busy = line;
     return new Promise<AcquireResult>((resolve, reject) => {
-      const waiter: Waiter = { id, path, options, startedAt: performance.now(), resolve, reject };
-      if (options.waitMs > 0) waiter.timer = setTimeout(() => this.#expire(busy, waiter), options.waitMs);
-      busy.queue.push(waiter);
+      busy.waiters.push({ id, path, options, startedAt: performance.now(), resolve, reject, timer: undefined }, (waiter) => this.#expire(busy, waiter));
       this.#next(id, busy);
     });
   }
@@ -141,33 +138,23 @@ export class FileLocker implements SessionLocker {
   async close(): Promise<void> {
     this.#closed = true;
     for (const line of this.#lines.values()) {
-      for (const waiter of line.queue.splice(0)) this.#giveUp(waiter, line.holder?.owner);
+      for (const waiter of line.waiters.drain()) refuse(waiter, line.holder?.owner);
       if (line.trying) line.trying.expired = true;
     }
     for (const lock of this.#held) lock.forget();
     this.#held.clear();
   }
 
-  #expire(line: Line, waiter: Waiter): void {
-    const queued = line.queue.indexOf(waiter);
-    if (queued >= 0) {
-      line.queue.splice(queued, 1);
-      this.#giveUp(waiter, line.holder?.owner);
-    } else if (line.trying === waiter) {
-      // its next attempt settles it: busy, or held if the lock came meanwhile
-      waiter.expired = true;
-    }
-  }
-
-  #giveUp(waiter: Waiter, holder: string | undefined): void {
-    clearTimeout(waiter.timer);
-    waiter.resolve({ ok: false, holder, waitedMs: performance.now() - waiter.startedAt });
+  #expire(line: Line, waiter: FileWaiter): void {
+    if (line.waiters.remove(waiter)) refuse(waiter, line.holder?.owner);
+    // its next attempt settles it: busy, or held if the lock came meanwhile
+    else if (line.trying === waiter) waiter.expired = true;
   }
 
   /** Lets the first waiter of `id` try for the file's lock, unless the lock is held or being tried for here. */
   #next(id: string, line: Line): void {
     if (line.holder || line.trying || line.yielding) return;
-    const waiter = line.queue.shift();
+    const waiter = line.waiters.shift();
     if (waiter === undefined) {
       this.#lines.delete(id);
       return;
@@ -182,7 +169,7 @@ export class FileLocker implements SessionLocker {
     });
   }
 
-  #openExisting(id: string, line: Line, waiter: Waiter): void {
+  #openExisting(id: string, line: Line, waiter: FileWaiter): void {
     let fd: number;
     try {
       fd = openSync(waiter.path, OPEN_FLAGS, this.#mode);
@@ -196,7 +183,7 @@ export class FileLocker implements SessionLocker {
    * One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. `content`:
    * the file was created empty here, which holds only if the first attempt takes the lock.
    */
-  #attempt(id: string, line: Line, waiter: Waiter, fd: number, delay: number, content?: Buffer): void {
+  #attempt(id: string, line: Line, waiter: FileWaiter, fd: number, delay: number, content?: Buffer): void {
     let locked: boolean;
     try {
       locked = !this.#closed && tryLockExclusive(fd);
@@ -205,7 +192,7 @@ export class FileLocker implements SessionLocker {
       if (locked && delay > 1 && unlinked(fd)) {
         closeSync(fd);
         line.trying = undefined;
-        line.queue.unshift(waiter);
+        line.waiters.unshift(waiter);
         return this.#next(id, line);
       }
     } catch (error) {
@@ -220,36 +207,35 @@ export class FileLocker implements SessionLocker {
       closeSync(fd);
       line.trying = undefined;
       // held by another process, whose owner is unknown here
-      this.#giveUp(waiter, undefined);
+      refuse(waiter, undefined);
       return this.#next(id, line);
     }
     setTimeout(() => this.#attempt(id, line, waiter, fd, Math.min(delay * 2, POLL_MAX_MS)), delay);
   }
 
-  #failed(id: string, line: Line, waiter: Waiter, error: unknown): void {
+  #failed(id: string, line: Line, waiter: FileWaiter, error: unknown): void {
     line.trying = undefined;
     clearTimeout(waiter.timer);
     waiter.reject(error);
     this.#next(id, line);
   }
 
-  #grant(id: string, line: Line, waiter: Waiter, fd: number, content: Buffer | undefined): void {
+  #grant(id: string, line: Line, waiter: FileWaiter, fd: number, content: Buffer | undefined): void {
     line.trying = undefined;
-    clearTimeout(waiter.timer);
     const lock = new FileHeldLock(waiter, fd, content, this.#log, () => this.#released(id, line, lock));
     this.#held.add(lock);
     line.holder = lock;
-    waiter.resolve({ ok: true, lock, waitedMs: performance.now() - waiter.startedAt });
+    grant(waiter, lock);
   }
 
   /** The holder let go: its descriptor goes to the next waiter here, or is closed, which drops the flock. */
   #released(id: string, line: Line, lock: FileHeldLock): void {
     this.#held.delete(lock);
     line.holder = undefined;
-    const next = line.queue[0];
+    const next = line.waiters.first;
     const handOn = next !== undefined && !this.#closed && !lock.lost && !unlinked(lock.fd);
     if (handOn && performance.now() - line.lockedAt < HAND_OFF_MS) {
-      line.queue.shift();
+      line.waiters.shift();
       return this.#grant(id, line, next, lock.fd, lock.content);
     }
     closeSync(lock.fd);
@@ -277,7 +263,7 @@ class FileHeldLock implements HeldLock, LockedFile {
   #released = false;
   #lost = false;
 
-  constructor(waiter: Waiter, fd: number, content: Buffer | undefined, log: (line: string) => void, onRelease: () => void) {
+  constructor(waiter: FileWaiter, fd: number, content: Buffer | undefined, log: (line: string) => void, onRelease: () => void) {
     this.id = waiter.id;
     this.owner = waiter.options.owner;
     this.fd = fd;

@@ -7,19 +7,40 @@
  *
  * Rules every implementation keeps:
  * - Each acquisition gets its own random `token`; only that token releases or renews the lock.
- * - Waiters in one process are served in arrival order; a release wakes the next waiter at once
- *   (polling only as a fallback for missed wake-ups and expired locks).
- * - A held lock has a time to live (`ttlMs`) so a crashed holder cannot block a session forever; a
- *   live holder renews it in the background until release.
- * - A lock that expired and was taken over is *lost*: its holder must not write (see `fencedWrite`).
- * - Waiting longer than `waitMs` resolves without a lock, naming the holder when known: never a hang.
+ * - Waiters in one process are served in arrival order (the shared queue in waiter-queue.ts); a
+ *   release wakes the next waiter at once (polling only for holders elsewhere that do not announce
+ *   their release, and for expired locks).
+ * - Waiting longer than `waitMs` resolves `ok: false`, naming the holder when known: never a hang.
+ *   waitMs 0 is one attempt, refused at once when others are ahead.
+ * - acquire() rejects with a TypeError for options out of range, before anything waits; other
+ *   rejections are the locker's own, listed below. After close() it resolves `ok: false`.
+ * - A lock that is *lost* (see each locker) must not be written under: `fencedWrite` refuses it.
+ * - `expires` says whether a held lock has a time to live; the contract suite reads it.
+ *
+ * What each locker guarantees:
+ * - MemoryLocker (one process): expires. The lock lives `ttlMs` past its last renewal and a live holder
+ *   renews it every third of that, so it runs out only when the event loop stalls that long; the stalled
+ *   holder's lock is then lost and the next waiter gets it. acquire() rejects for nothing else. The
+ *   locks die with the process, which is the only one that could wait for them.
+ * - FileLocker (flock on the sess_ file, shared with PHP's files handler): does not expire. A holder keeps
+ *   the lock however long it stalls, until it releases it or its process ends: the kernel drops the flock
+ *   with the descriptor, so a crashed holder frees the session at once. `ttlMs` is checked, not used. The
+ *   lock is lost only when its file is deleted while held (another process's session_destroy() or GC).
+ *   acquire() also rejects with the open() error when the file cannot be opened (a nested save_path
+ *   folder that does not exist, an ID the path refuses) and with the flock() error where there is none.
+ * - RedisLocker (a key shared with phpredis, on one Redis, a Cluster or a master found through Sentinel):
+ *   expires. The key has a PX TTL of `ttlMs` that a live holder renews every third of it; a holder whose
+ *   process dies leaves the key until the TTL runs out, and a stalled holder's lock is lost once another
+ *   process takes the expired key (or the key is replaced). acquire() rejects for nothing else: Redis
+ *   errors are logged and resolve `ok: false`. A Sentinel failover can drop a key the old master had not
+ *   yet passed to its replica: the lock is then lost, and the fenced write refuses it.
  * @module
  */
 
 export interface LockOptions {
   /** Give up after this long (ms); 0 = one attempt only. */
   readonly waitMs: number;
-  /** Time to live of the held lock (ms); renewed by a live holder every third of it. */
+  /** Time to live of the held lock (ms); renewed by a live holder every third of it. Unused where the lock does not expire. */
   readonly ttlMs: number;
   /** Who asks, for diagnostics (`script /x.ts, GET /x`): a waiter that gives up is told this of the holder. */
   readonly owner: string;
@@ -56,6 +77,12 @@ export type AcquireResult =
   | { readonly ok: false; readonly holder: string | undefined; readonly waitedMs: number };
 
 export interface SessionLocker {
+  /**
+   * Whether a held lock has a time to live: true (or absent), it lives `ttlMs` past its holder's last renewal
+   * and a holder stalled past that loses it to the next waiter; false, the holder keeps it until it releases
+   * it or its process ends, however long it stalls (flock), and `ttlMs` is not used.
+   */
+  readonly expires?: boolean;
   /** Waits for the lock on `id` (at most `options.waitMs`). */
   acquire(id: string, options: LockOptions): Promise<AcquireResult>;
   /**
@@ -68,12 +95,14 @@ export interface SessionLocker {
   close(): Promise<void>;
 }
 
-/** One acquire() call still waiting: what a locker keeps in its per-ID FIFO queue. */
-export interface LockWaiter {
-  readonly options: LockOptions;
-  readonly startedAt: number;
-  readonly resolve: (result: AcquireResult) => void;
-  timer: NodeJS.Timeout | undefined;
+/** checkLockOptions() as acquire() reports it: the TypeError as a rejected promise, or undefined when all is in range. */
+export function lockOptionsRejection(options: LockOptions): Promise<never> | undefined {
+  try {
+    checkLockOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return undefined;
 }
 
 /** Throws a TypeError naming the first option out of range, before anything waits: every locker's first step. */

@@ -12,7 +12,8 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from './contract.ts';
+import { lockOptionsRejection, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from './contract.ts';
+import { grant, refuse, WaiterQueue, type Waiter } from './waiter-queue.ts';
 
 /** One granted acquisition. */
 interface Holder {
@@ -26,15 +27,15 @@ interface Holder {
   renewal: NodeJS.Timeout | undefined;
 }
 
-
-/** The holder and the waiters, in arrival order, of one session ID. */
+/** The holder and the waiters of one session ID. */
 interface Slot {
   holder: Holder | undefined;
-  readonly queue: Waiter[];
+  readonly waiters: WaiterQueue;
 }
 
 /** Session locks held in this process's memory: exclusive per ID, first come first served. */
 export class MemoryLocker implements SessionLocker {
+  readonly expires = true;
   readonly #slots = new Map<string, Slot>();
   /**
    * The property under which a lock this locker granted carries its holder: a WeakMap entry per lock would
@@ -44,19 +45,19 @@ export class MemoryLocker implements SessionLocker {
   #closed = false;
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    checkLockOptions(options);
+    const rejection = lockOptionsRejection(options);
+    if (rejection) return rejection;
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const existing = this.#slots.get(id);
     if (existing) this.#current(existing);
     const slot = this.#slot(id);
-    if (!slot.holder && slot.queue.length === 0) return Promise.resolve(this.#grant(id, slot, options, startedAt));
+    if (!slot.holder && slot.waiters.length === 0) {
+      const lock = this.#grant(id, slot, options);
+      return Promise.resolve({ ok: true, lock, waitedMs: lock.acquiredAt - startedAt });
+    }
     if (options.waitMs === 0) return Promise.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: 0 });
-    return new Promise((resolve) => {
-      const waiter: Waiter = { options, startedAt, resolve, timer: undefined };
-      waiter.timer = setTimeout(() => this.#giveUp(slot, waiter), options.waitMs);
-      slot.queue.push(waiter);
-    });
+    return new Promise((resolve) => slot.waiters.push({ options, startedAt, resolve, timer: undefined }, (waiter) => this.#giveUp(slot, waiter)));
   }
 
   async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
@@ -70,10 +71,7 @@ export class MemoryLocker implements SessionLocker {
   async close(): Promise<void> {
     this.#closed = true;
     for (const slot of this.#slots.values()) {
-      for (const waiter of slot.queue.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: performance.now() - waiter.startedAt });
-      }
+      for (const waiter of slot.waiters.drain()) refuse(waiter, slot.holder?.owner);
       if (slot.holder) clearInterval(slot.holder.renewal);
       slot.holder = undefined;
     }
@@ -82,7 +80,7 @@ export class MemoryLocker implements SessionLocker {
 
   #slot(id: string): Slot {
     let slot = this.#slots.get(id);
-    if (!slot) this.#slots.set(id, (slot = { holder: undefined, queue: [] }));
+    if (!slot) this.#slots.set(id, (slot = { holder: undefined, waiters: new WaiterQueue() }));
     return slot;
   }
 
@@ -99,7 +97,7 @@ export class MemoryLocker implements SessionLocker {
     return slot !== undefined && slot.holder === holder && this.#current(slot) === holder;
   }
 
-  #grant(id: string, slot: Slot, options: LockOptions, startedAt: number): AcquireResult {
+  #grant(id: string, slot: Slot, options: LockOptions): HeldLock {
     const now = performance.now();
     const holder: Holder = {
       id,
@@ -122,7 +120,7 @@ export class MemoryLocker implements SessionLocker {
     holder.renewal = setInterval(() => this.#renew(holder), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     slot.holder = holder;
     Object.defineProperty(holder.lock, this.#holderKey, { value: holder });
-    return { ok: true, lock: holder.lock, waitedMs: now - startedAt };
+    return holder.lock;
   }
 
   #renew(holder: Holder): void {
@@ -147,20 +145,16 @@ export class MemoryLocker implements SessionLocker {
 
   /** Grants the lock to the first waiter, or forgets the ID when nobody waits. */
   #handOn(id: string, slot: Slot): void {
-    const next = slot.queue.shift();
+    const next = slot.waiters.shift();
     if (!next) {
       this.#slots.delete(id);
       return;
     }
-    clearTimeout(next.timer);
-    next.resolve(this.#grant(id, slot, next.options, next.startedAt));
+    grant(next, this.#grant(id, slot, next.options));
   }
 
   #giveUp(slot: Slot, waiter: Waiter): void {
-    const index = slot.queue.indexOf(waiter);
-    if (index < 0) return;
-    slot.queue.splice(index, 1);
-    waiter.resolve({ ok: false, holder: slot.holder?.owner, waitedMs: performance.now() - waiter.startedAt });
+    if (slot.waiters.remove(waiter)) refuse(waiter, slot.holder?.owner);
   }
 }
 

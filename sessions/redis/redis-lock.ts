@@ -31,7 +31,8 @@
  */
 
 import { createHash, randomUUID } from 'node:crypto';
-import { checkLockOptions, type AcquireResult, type LockWaiter as Waiter, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+import { lockOptionsRejection, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+import { grant, refuse, WaiterQueue, type Waiter } from '../lock/waiter-queue.ts';
 
 /**
  * What the locker uses of a node-redis v5 client (a connected `RedisClientType`), or of an adapter that
@@ -172,7 +173,7 @@ interface Entry {
   readonly id: string;
   readonly key: string;
   readonly channel: string;
-  readonly queue: Waiter[];
+  readonly waiters: WaiterQueue;
   held: Held | undefined;
   /** The first waiter is competing in Redis (one attempt, or sleeping between attempts). */
   competing: boolean;
@@ -187,6 +188,7 @@ interface Entry {
 
 /** Session locks in Redis; see the module comment for the protocol. */
 export class RedisLocker implements SessionLocker {
+  readonly expires = true;
   readonly #client: LockClient;
   readonly #lockKey: (id: string) => string;
   readonly #pollMs: number;
@@ -229,18 +231,17 @@ export class RedisLocker implements SessionLocker {
   }
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
-    checkLockOptions(options);
+    const rejection = lockOptionsRejection(options);
+    if (rejection) return rejection;
     const startedAt = performance.now();
     if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
     const entry = this.#entry(id);
     // One attempt only, and others are ahead: refuse without jumping the queue.
-    if (options.waitMs === 0 && (entry.held || entry.queue.length > 0)) {
+    if (options.waitMs === 0 && (entry.held || entry.waiters.length > 0)) {
       return Promise.resolve({ ok: false, holder: entry.held?.owner ?? entry.lastHolder, waitedMs: 0 });
     }
     return new Promise((resolve) => {
-      const waiter: Waiter = { options, startedAt, resolve, timer: undefined };
-      if (options.waitMs > 0) waiter.timer = setTimeout(() => this.#giveUp(entry, waiter), options.waitMs);
-      entry.queue.push(waiter);
+      entry.waiters.push({ options, startedAt, resolve, timer: undefined }, (waiter) => this.#giveUp(entry, waiter));
       this.#wake(entry);
     });
   }
@@ -298,7 +299,7 @@ export class RedisLocker implements SessionLocker {
     this.#closed = true;
     const entries = [...this.#entries.values()];
     for (const entry of entries) {
-      for (const waiter of [...entry.queue]) this.#settle(entry, waiter, { ok: false, holder: entry.held?.owner });
+      for (const waiter of entry.waiters.drain()) refuse(waiter, entry.held?.owner);
       entry.wake?.();
     }
     await Promise.all(entries.map((entry) => entry.held?.lock.release()));
@@ -314,7 +315,7 @@ export class RedisLocker implements SessionLocker {
         id,
         key,
         channel: `${key}:released`,
-        queue: [],
+        waiters: new WaiterQueue(),
         held: undefined,
         competing: false,
         retry: false,
@@ -345,7 +346,7 @@ export class RedisLocker implements SessionLocker {
     if (entry.wake) entry.wake();
     else if (entry.competing) entry.retry = true;
     else if (entry.held || this.#closed) return;
-    else if (entry.queue.length > 0) void this.#compete(entry);
+    else if (entry.waiters.length > 0) void this.#compete(entry);
     else this.#forget(entry);
   }
 
@@ -357,13 +358,13 @@ export class RedisLocker implements SessionLocker {
   /** The first waiter's attempts, until the lock is held here or nobody waits. Never rejects. */
   async #compete(entry: Entry): Promise<void> {
     entry.competing = true;
-    while (!this.#closed && !entry.held && entry.queue.length > 0) {
+    while (!this.#closed && !entry.held && entry.waiters.first) {
       entry.retry = false;
-      const sleepMs = await this.#attempt(entry, entry.queue[0]!);
+      const sleepMs = await this.#attempt(entry, entry.waiters.first);
       if (sleepMs !== undefined && !entry.retry) await this.#sleep(entry, sleepMs);
     }
     entry.competing = false;
-    if (!entry.held && entry.queue.length === 0) this.#forget(entry);
+    if (!entry.held && entry.waiters.length === 0) this.#forget(entry);
   }
 
   /** One SET NX for `waiter`; resolves how long to sleep before the next attempt, or undefined for at once. */
@@ -377,15 +378,16 @@ export class RedisLocker implements SessionLocker {
       this.#fail(`acquire ${entry.key}`, error);
       this.#abandon(value, waiter.options.ttlMs);
       entry.lastHolder = undefined;
-      this.#settle(entry, waiter, { ok: false, holder: undefined });
+      if (entry.waiters.remove(waiter)) refuse(waiter, undefined);
       return undefined;
     }
     // taken: ACQUIRE's 1, or ACQUIRE_READ's {1, data}; refused: [holder value, holder PTTL] from either
     if (!Array.isArray(reply) || typeof reply[0] === 'number') {
       const held = this.#hold(entry, value, waiter.options);
-      const read = readKey === undefined ? {} : { value: (reply as unknown[])[1] == null ? null : String((reply as unknown[])[1]) };
       // It gave up while the reply was on its way: let the next one have the lock.
-      if (!this.#settle(entry, waiter, { ok: true, lock: held.lock, ...read })) void held.lock.release();
+      if (!entry.waiters.remove(waiter)) void held.lock.release();
+      else if (readKey === undefined) grant(waiter, held.lock);
+      else grant(waiter, held.lock, (reply as unknown[])[1] == null ? null : String((reply as unknown[])[1]));
       return undefined;
     }
     const holding = reply[0] == null ? undefined : String(reply[0]);
@@ -400,7 +402,7 @@ export class RedisLocker implements SessionLocker {
     }
     entry.lastHolder = holding === undefined ? undefined : ownerOf(holding);
     if (waiter.options.waitMs === 0) {
-      this.#settle(entry, waiter, { ok: false, holder: entry.lastHolder });
+      if (entry.waiters.remove(waiter)) refuse(waiter, entry.lastHolder);
       return undefined;
     }
     if (!entry.subscribed) {
@@ -631,18 +633,9 @@ export class RedisLocker implements SessionLocker {
       this.#log(`tsfpm: session lock ${entry.key}: Redis is not available`);
       holder = undefined;
     }
-    if (!this.#settle(entry, waiter, { ok: false, holder })) return;
-    if (entry.queue.length === 0) this.#wake(entry);
-  }
-
-  /** Resolves a waiter still in the queue and takes it out; false if it was already resolved. */
-  #settle(entry: Entry, waiter: Waiter, result: { ok: true; lock: HeldLock; value?: string | null } | { ok: false; holder: string | undefined }): boolean {
-    const index = entry.queue.indexOf(waiter);
-    if (index < 0) return false;
-    entry.queue.splice(index, 1);
-    clearTimeout(waiter.timer);
-    waiter.resolve({ ...result, waitedMs: performance.now() - waiter.startedAt });
-    return true;
+    if (!entry.waiters.remove(waiter)) return;
+    refuse(waiter, holder);
+    if (entry.waiters.length === 0) this.#wake(entry);
   }
 
   #fail(what: string, error: unknown): void {

@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import { connect } from 'node:net';
 import { fpmCase } from '../support/fpm-fixture.ts';
 import { exchange, type Exchange } from '../support/raw-socket.ts';
-import { sleep, startServer, type TestServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const BODY_BYTES = 24 * 1024 * 1024;
 const body = 'a=' + 'x'.repeat(BODY_BYTES - 2);

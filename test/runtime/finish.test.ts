@@ -4,7 +4,8 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fpmCase } from '../support/fpm-fixture.ts';
 import { rawGet } from '../support/http.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const marker = tempDir();
 

@@ -13,7 +13,8 @@ import { runInNewContext } from 'node:vm';
 import { fuzzRequest, Random, type FuzzRequest } from '../support/fuzz-requests.ts';
 import { rawGet } from '../support/http.ts';
 import { exchange, statusLines, type Exchange } from '../support/raw-socket.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const SEED = 0x75f9a;
 const COUNT = 5000;

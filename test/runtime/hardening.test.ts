@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import { readdirSync, rmSync } from 'node:fs';
 import { rawGet, rawRequest } from '../support/http.ts';
 import { exchange, statusLines } from '../support/raw-socket.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const scripts = {
   'echo.ts': `export default ({ $_GET, $_POST, $_COOKIE, $_FILES, echo }) => echo(JSON.stringify({ get: $_GET, post: $_POST, cookie: $_COOKIE, files: Object.keys($_FILES) }));`,

@@ -3,8 +3,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import { metricsOf } from '../../runtime/admin/metrics.ts';
-import { until } from '../support/gates.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const marker = tempDir();
 const releaseTail = join(marker, 'release-tail');
@@ -59,7 +60,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 const scrape = (s: TestServer): Promise<string> => metricsOf(s.server.config).text();
 
 /** Every request, tails included, has ended: the pool's observers have seen them all. */
-const settled = (s: TestServer): Promise<void> => until(() => s.server.config.pool.live.size === 0, 'the requests to end');
+const settled = (s: TestServer): Promise<void> => waitUntil('the requests to end', () => s.server.config.pool.live.size === 0);
 
 describe('Prometheus metrics (metricsOf)', function () {
   this.timeout(20_000);
@@ -98,7 +99,7 @@ describe('Prometheus metrics (metricsOf)', function () {
   it('times a background tail after fastcgi_finish_request(); the tail holds no child', async () => {
     const res = await fetch(`${s.url}/tail.ts`);
     expect(await res.text()).to.equal('done');
-    await until(() => s.server.config.pool.tails === 1, 'the tail to start');
+    await waitUntil('the tail to start', () => s.server.config.pool.tails === 1);
     const during = await scrape(s);
     expect(sample(during, 'tsfpm_background_tails')).to.equal(1);
     expect(sample(during, 'tsfpm_active_processes')).to.equal(0);
@@ -120,7 +121,7 @@ describe('Prometheus metrics (metricsOf)', function () {
     const holding = fetch(`${s.url}/hold.ts`, { headers: cookie }).then((r) => r.text());
     await s.waitForLog(/holding the session lock/);
     const waiting = fetch(`${s.url}/wait.ts`, { headers: cookie }).then((r) => r.text());
-    await until(() => s.server.config.pool.lockWaiters === 1, 'the second request to wait for the lock');
+    await waitUntil('the second request to wait for the lock', () => s.server.config.pool.lockWaiters === 1);
     const during = await scrape(s);
     expect(sample(during, 'tsfpm_session_locks_held')).to.equal(1);
     expect(sample(during, 'tsfpm_session_lock_waiters')).to.equal(1);
@@ -165,7 +166,7 @@ describe('Prometheus metrics (metricsOf)', function () {
     const small = await startServer(scripts, { ini: { ...settings, 'pm.max_children': 1, 'listen.backlog': 0 } });
     try {
       const busy = fetch(`${small.url}/busy.ts`).then((r) => r.text());
-      await until(() => small.server.config.pool.activeProcesses === 1, 'the only child to be taken');
+      await waitUntil('the only child to be taken', () => small.server.config.pool.activeProcesses === 1);
       const refused = await fetch(`${small.url}/hello.ts`);
       expect(refused.status).to.equal(503);
       const during = await scrape(small);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { request } from 'node:http';
-import { installGates, pendingAfter, until, type Gates } from '../support/gates.ts';
+import { rawGet } from '../support/http.ts';
+import { installGates, pendingAfter, type Gates } from '../support/gates.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 // a fresh set for each spec: openAll() at its end lets every late-comer through
@@ -27,24 +28,10 @@ const scripts = {
   'hello.ts': `export default function ({ echo }) { echo('hello'); }`,
 };
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(s: TestServer, path: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${s.url}${path}`, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer in 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** GET on a connection of its own, closed after the answer: no client pool holds a connection between requests. */
+async function get(s: TestServer, path: string): Promise<{ status: number; body: string; header(name: string): string | undefined }> {
+  const answer = await rawGet(s.port, path);
+  return { status: answer.status, body: answer.body.toString(), header: answer.header };
 }
 
 let unique = 0;
@@ -64,11 +51,11 @@ describe('the pool', () => {
       s = await startServer(scripts, { ini: { 'pm.max_children': 2 } });
       const [a, b, c] = [id('a'), id('b'), id('c')];
       const answers = [a, b, c].map((x) => get(s!, `/hold.ts?id=${x}`));
-      await until(() => s!.server.config.pool.listenQueue === 1, 'one queued request');
+      await waitUntil('one queued request', () => s!.server.config.pool.listenQueue === 1);
       expect(s.server.config.pool.activeProcesses).to.equal(2);
       expect(events).to.not.include(`start ${c}`);
       gates.open(a);
-      await until(() => events.includes(`start ${c}`), 'the queued script to start');
+      await waitUntil('the queued script to start', () => events.includes(`start ${c}`));
       gates.open(b);
       gates.open(c);
       expect((await Promise.all(answers)).map((r) => r.body)).to.deep.equal([`done ${a}`, `done ${b}`, `done ${c}`]);
@@ -91,7 +78,7 @@ describe('the pool', () => {
       s = await startServer({ ...scripts, 'a.txt': 'static' }, { ini: { 'pm.max_children': 1, 'listen.backlog': 0 } });
       const a = id('a');
       const held = get(s, `/hold.ts?id=${a}`);
-      await until(() => s!.server.config.pool.activeProcesses === 1, 'the held script');
+      await waitUntil('the held script', () => s!.server.config.pool.activeProcesses === 1);
       expect((await get(s, '/a.txt')).body).to.equal('static');
       expect((await get(s, '/nothing-here.txt')).status).to.equal(404);
       gates.open(a);
@@ -104,10 +91,10 @@ describe('the pool', () => {
       s = await startServer(scripts, { ini: { 'pm.max_children': 1, 'listen.backlog': 1 } });
       const [a, b] = [id('a'), id('b')];
       const held = [get(s, `/hold.ts?id=${a}`), get(s, `/hold.ts?id=${b}`)];
-      await until(() => s!.server.config.pool.listenQueue === 1, 'one queued request');
+      await waitUntil('one queued request', () => s!.server.config.pool.listenQueue === 1);
       const refused = await get(s, '/hello.ts');
       expect(refused.status).to.equal(503);
-      expect(refused.headers['retry-after']).to.equal('1');
+      expect(refused.header('retry-after')).to.equal('1');
       await s.waitForLog(/\[503\]: GET \/hello\.ts - server busy: pm\.max_children \(1\) scripts running and listen\.backlog \(1\) waiting/);
       expect(s.server.config.pool.counters.listenQueueRefused).to.equal(1);
       gates.open(a);
@@ -126,7 +113,7 @@ describe('the pool', () => {
       expect(s.server.config.pool.activeProcesses).to.equal(0);
       expect((await get(s, '/hello.ts')).body).to.equal('hello');
       for (const t of tails) gates.open(t);
-      await until(() => s!.server.config.pool.tails === 0, 'the tails to end');
+      await waitUntil('the tails to end', () => s!.server.config.pool.tails === 0);
     });
 
     it('tsfpm.tails_hold_children=1 counts tails against pm.max_children, as PHP-FPM does', async () => {
@@ -148,9 +135,9 @@ describe('the pool', () => {
       expect(s.server.config.pool.tailQueue).to.equal(1);
       expect(events).to.not.include(`tail ${second}`);
       gates.open(first);
-      await until(() => events.includes(`tail ${second}`), 'the waiting tail to run');
+      await waitUntil('the waiting tail to run', () => events.includes(`tail ${second}`));
       gates.open(second);
-      await until(() => events.includes(`tail end ${second}`), 'the second tail to end');
+      await waitUntil('the second tail to end', () => events.includes(`tail end ${second}`));
     });
 
     it('tail_overflow=refuse: the script ends at its fastcgi_finish_request() with a logged reason', async () => {
@@ -159,7 +146,7 @@ describe('the pool', () => {
       await get(s, `/tail.ts?id=${first}`);
       expect((await get(s, `/tail.ts?id=${second}`)).body).to.equal(`answered ${second}`);
       await s.waitForLog(new RegExp(`background tail refused: 1 tails are running \\(tsfpm\\.max_tails = 1, tsfpm\\.tail_overflow = refuse\\) \\(script .*tail\\.ts, GET /tail\\.ts\\?id=${second}\\)`));
-      await until(() => events.includes(`shutdown ${second}`), 'the refused request to end');
+      await waitUntil('the refused request to end', () => events.includes(`shutdown ${second}`));
       expect(events).to.not.include(`tail ${second}`);
       expect(s.server.config.pool.counters.tailsRefused).to.equal(1);
       gates.open(first);

@@ -4,7 +4,8 @@ import { spoolDir } from '../../runtime/api/mail.ts';
 import { RequestIni } from '../../runtime/settings/settings-table.ts';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { sleep, startServer, tempDir } from '../support/server.ts';
+import { startServer, tempDir } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 describe('settings from a php.ini file (-c)', () => {
   it('reads php.ini syntax: sections, comments, quoted values and E_* expressions', async () => {

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bin, startCli } from '../support/cli.ts';
 import { rawRequest } from '../support/http.ts';
-import { sleep, startServer, tempDir } from '../support/server.ts';
+import { startServer, tempDir } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const scripts = {
   // answers at once, then sleeps `ms` in its background tail and leaves a marker file
@@ -38,14 +39,6 @@ export default async () => {
   'read.ts': `import { $_SESSION, echo, session_start } from 'tsfpm';
 export default async () => { await session_start({ read_and_close: true }); echo(JSON.stringify($_SESSION)); };`,
 };
-
-async function waitForFile(path: string, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!existsSync(path)) {
-    if (Date.now() > until) throw new Error(`${path} did not appear within ${ms} ms`);
-    await sleep(20);
-  }
-}
 
 /** Starts `count` requests whose tails sleep `ms`; resolves once every response is in. */
 async function startTails(url: string, markers: string, count: number, ms: number): Promise<void> {
@@ -91,7 +84,7 @@ describe('graceful stop (SIGTERM, SIGINT, SIGQUIT)', function () {
     const cli = await startCli(['-S', '127.0.0.1:0', '-t', docroot]);
     const port = Number(new URL(cli.url).port);
     const response = rawRequest(port, `GET /slow.ts?ms=800&started=${started} HTTP/1.1\r\nHost: x\r\n\r\n`);
-    await waitForFile(started);
+    await waitUntil('the script to start', () => existsSync(started));
     const exited = cli.stop('SIGTERM');
     await cli.waitForOutput(/graceful stop: no longer accepting; waiting up to 300 s for 1 responses in flight/);
     const refused = await fetch(`${cli.url}/slow.ts`).then(() => 'served', (err: Error) => (err.cause as { code?: string } | undefined)?.code);
@@ -110,7 +103,7 @@ describe('graceful stop (SIGTERM, SIGINT, SIGQUIT)', function () {
       const cookie = 'PHPSESSID=cutatshutdown0123456789abcd';
       const cli = await startCli(['-S', '127.0.0.1:0', '-t', docroot, '-d', 'process_control_timeout=1', '-d', `session.save_path=${sessions}`]);
       const holder = fetch(`${cli.url}/hold.ts?started=${started}`, { headers: { Cookie: cookie } });
-      await waitForFile(started);
+      await waitUntil('the script to start', () => existsSync(started));
       await startTails(cli.url, tempDir(), 1, 30_000);
       const stopAt = performance.now();
       expect(await cli.stop('SIGTERM')).to.equal(0);

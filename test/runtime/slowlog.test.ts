@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rawGet } from '../support/http.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const SID = 'slowlogtest0000000000000000001';
 

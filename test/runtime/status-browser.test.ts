@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { rawGet } from '../support/http.ts';
-import { gatedScripts, installGates, until } from '../support/gates.ts';
+import { gatedScripts, installGates } from '../support/gates.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -56,7 +57,7 @@ describe('the status page in a browser (?html)', function () {
     gates.openAll();
     await Promise.allSettled(answers);
     await browser?.close();
-    if (s) await until(() => s!.server.config.pool.live.size === 0, 'every request to end');
+    if (s) await waitUntil('every request to end', () => s!.server.config.pool.live.size === 0);
     await s?.close();
   });
 
@@ -66,9 +67,9 @@ describe('the status page in a browser (?html)', function () {
     const { cookie } = await get(`${server.url}/session-new.ts`);
     answers.push(get(`${server.url}/hold.ts?id=run`));
     answers.push(get(`${server.url}/session-hold.ts?id=holder`, { Cookie: cookie }));
-    await until(() => pool.locksHeld === 1, 'the session lock to be held');
+    await waitUntil('the session lock to be held', () => pool.locksHeld === 1);
     answers.push(get(`${server.url}/session-hold.ts?id=waiter`, { Cookie: cookie }));
-    await until(() => pool.lockWaiters === 1 && server.server.config.pool.live.size === 3, 'a request waiting for the lock');
+    await waitUntil('a request waiting for the lock', () => pool.lockWaiters === 1 && server.server.config.pool.live.size === 3);
 
     const page = await browser!.newPage();
     let navigations = 0;
@@ -131,7 +132,7 @@ describe('the status page in a browser (?html)', function () {
     const server = s!;
     const uri = '/hold.ts?id=markup&x=</script><img%20src=x%20onerror=document.title=1>';
     answers.push(rawGet(server.port, uri));
-    await until(() => [...server.server.config.pool.live].some((ctx) => ctx.req.url === uri), 'the request with markup in its URI');
+    await waitUntil('the request with markup in its URI', () => [...server.server.config.pool.live].some((ctx) => ctx.req.url === uri));
     const page = await browser!.newPage();
     await page.goto(`${server.url}/fpm-status?html`, { timeout: 15_000 });
     expect((await rows(page)).map((r) => r[2])).to.include(uri);

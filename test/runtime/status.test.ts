@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { parseAccessList } from '../../runtime/admin/access-allow.ts';
 import { createServer } from '../../runtime/index.ts';
 import { joinPeers, localSnapshot } from '../../runtime/admin/snapshot.ts';
-import { gatedScripts, installGates, until } from '../support/gates.ts';
+import { gatedScripts, installGates } from '../support/gates.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 const gates = installGates('__statusGate');
@@ -99,18 +100,18 @@ describe('pm.status_path', function () {
       const pool = s.server.config.pool;
       const cookie = String((await http(`${s.url}/session-new.ts`)).headers['set-cookie']).split(';')[0]!;
       answers.push(http(`${s.url}/hold.ts?id=run`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=22' }));
-      await until(() => s.server.config.pool.live.size === 1, 'the running script');
+      await waitUntil('the running script', () => s.server.config.pool.live.size === 1);
       expect((await http(`${s.url}/tail.ts?id=tail`)).body).to.equal('answered');
       answers.push(http(`${s.url}/session-hold.ts?id=holder`, { headers: { Cookie: cookie } }));
-      await until(() => pool.locksHeld === 1, 'the session lock to be held');
+      await waitUntil('the session lock to be held', () => pool.locksHeld === 1);
       answers.push(http(`${s.url}/session-hold.ts?id=waiter`, { headers: { Cookie: cookie } }));
-      await until(() => pool.lockWaiters === 1, 'a request waiting for the lock');
+      await waitUntil('a request waiting for the lock', () => pool.lockWaiters === 1);
     });
 
     after(async () => {
       for (const name of ['run', 'tail', 'holder', 'waiter']) gates.open(name);
       await Promise.all(answers);
-      await until(() => s.server.config.pool.live.size === 0, 'every request to end');
+      await waitUntil('every request to end', () => s.server.config.pool.live.size === 0);
       await s.close();
     });
 
@@ -274,7 +275,7 @@ describe('pm.status_path', function () {
     afterEach(async () => {
       gates.open('peer-a');
       gates.open('peer-b');
-      await until(() => a.server.config.pool.live.size + b.server.config.pool.live.size === 0, 'every request to end');
+      await waitUntil('every request to end', () => a.server.config.pool.live.size + b.server.config.pool.live.size === 0);
       await Promise.all([a.close(), b.close()]);
     });
 
@@ -286,7 +287,7 @@ describe('pm.status_path', function () {
       const held = [http(`${a.url}/hold.ts?id=peer-a`), http(`${b.url}/hold.ts?id=peer-b`)];
       await http(`${a.url}/hello.ts`);
       // a request takes its child before its script starts (and joins config.pool.live): wait for both
-      await until(() => a.server.config.pool.live.size === 1 && b.server.config.pool.live.size === 1, 'one script running in each');
+      await waitUntil('one script running in each', () => a.server.config.pool.live.size === 1 && b.server.config.pool.live.size === 1);
       const body = JSON.parse((await http(`${b.url}/fpm-status?json&full`)).body);
       expect(body).to.include({ workers: 2, 'accepted conn': 3, 'active processes': 2, 'total processes': 1024 });
       expect(body.processes.map((p: { 'request uri': string }) => p['request uri'])).to.have.members(['/hold.ts?id=peer-a', '/hold.ts?id=peer-b']);

@@ -3,7 +3,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCli } from '../support/cli.ts';
 import { rawGet } from '../support/http.ts';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 import { canStopStuckScripts } from '../../runtime/pool/watchdog.ts';
 
 const markers = tempDir();

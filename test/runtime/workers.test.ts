@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { startCli, type CliServer } from '../support/cli.ts';
 import { rawGet } from '../support/http.ts';
 import { useRedis } from '../support/redis.ts';
-import { sleep, tempDir } from '../support/server.ts';
+import { tempDir } from '../support/server.ts';
+import { sleep, waitUntil } from '../support/wait.ts';
 
 const scripts = {
   'pid.ts': `export default ({ echo }) => echo(String(process.pid));`,
@@ -96,14 +97,6 @@ async function pidsOf(cli: CliServer, requests: number): Promise<Set<string>> {
   return pids;
 }
 
-async function waitUntil(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(25);
-  }
-}
-
 describe('--workers N (several processes on one port)', function () {
   this.timeout(60_000);
   const docroot = tempDir(scripts);
@@ -148,7 +141,7 @@ describe('--workers N (several processes on one port)', function () {
     await cli.waitForOutput(new RegExp(`WARNING: \\[pool www\\] child ${victim} exited on signal 9 \\(SIGKILL\\) after \\d+\\.\\d{6} seconds from start`));
     const port = Number(new URL(cli.url).port);
     for (let i = 0; i < 10; i++) expect((await rawGet(port, '/pid.ts')).status).to.equal(200);
-    await waitUntil('a third worker started', () => startedPids(cli!).length === 3);
+    await waitUntil('a third worker started', () => startedPids(cli!).length === 3, 15_000);
     const [, , replacement] = startedPids(cli);
     const seen = new Set<string>();
     for (const until = Date.now() + 15_000; !seen.has(replacement!) && Date.now() < until; ) for (const pid of await pidsOf(cli, 2)) seen.add(pid);
@@ -204,7 +197,7 @@ describe('--workers N (several processes on one port)', function () {
       cli = await startCli(['-S', '127.0.0.1:0', '-t', docroot, '--workers', '2']);
       const started = join(tempDir(), 'started');
       const blocked = fetch(`${cli.url}/block.ts?ms=4000&started=${started}`);
-      await waitUntil('the blocking script running', () => existsSync(started));
+      await waitUntil('the blocking script running', () => existsSync(started), 15_000);
       // one of the two goes to the worker that is not blocked (node:cluster skips a worker that has not taken its last connection)
       const askedAt = performance.now();
       const status = await Promise.any([0, 1].map(() => fetch(`${cli!.url}/fpm-status?json`).then((r) => r.json())));

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { fakeSendmail, type FakeSendmail } from '../support/fake-sendmail.ts';
-import { sleep, startServer, type TestServer } from '../support/server.ts';
+import { startServer, type TestServer } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const scriptsDir = fileURLToPath(new URL('../../scripts/', import.meta.url));
 const DELAY = 1.5;
@@ -15,16 +16,6 @@ async function post(s: TestServer, path: string, email?: string) {
   });
   const text = await res.text();
   return { res, text, ms: performance.now() - started };
-}
-
-async function waitForMessages(mail: FakeSendmail, count: number, ms: number): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const messages = mail.messages();
-    if (messages.length >= count) return messages;
-    await sleep(50);
-  }
-  return mail.messages();
 }
 
 describe('the article\'s mail scripts (scripts/mail-*.ts)', () => {
@@ -41,7 +32,8 @@ describe('the article\'s mail scripts (scripts/mail-*.ts)', () => {
     expect(text).to.equal('Подтверждение было отправлено на почту');
     expect(ms).to.be.below(DELAY * 1000 / 2);
     expect(mail.messages()).to.have.length(0);
-    const [message] = await waitForMessages(mail, 1, DELAY * 1000 + 3000);
+    await waitUntil('the mail to be delivered', () => mail.messages().length >= 1, DELAY * 1000 + 3000);
+    const [message] = mail.messages();
     expect(message).to.contain('To: user@example.com');
     expect(message).to.contain('Subject: Подтверждение');
     expect(message).to.contain('Это Ваш ящик?');

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sleep, startServer, tempDir, type TestServer } from '../support/server.ts';
+import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 const scriptsDir = fileURLToPath(new URL('../../scripts/', import.meta.url));
 

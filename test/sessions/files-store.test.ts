@@ -13,6 +13,7 @@ import session, { type SessionData } from 'express-session';
 import { FileLocker } from '../../sessions/files/file-lock.ts';
 import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files/files-store.ts';
 import { DECODE_FAILED_MESSAGE } from '../../sessions/serialize/session-codec.ts';
+import { tempDir } from '../support/server.ts';
 
 interface FixtureCase {
   name: string;
@@ -44,17 +45,6 @@ async function php(savePath: string, handler: string, code: string, args: string
   ]);
   return stdout;
 }
-
-let dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsfpm-files-store-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
-});
 
 const COOKIE = { originalMaxAge: null, expires: null, httpOnly: true, path: '/' };
 const withCookie = (vars: Record<string, unknown>): SessionData => ({ ...vars, cookie: COOKIE }) as unknown as SessionData;

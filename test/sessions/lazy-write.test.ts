@@ -3,7 +3,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { useRedis } from '../support/redis.ts';
-import { sleep, startServer, tempDir } from '../support/server.ts';
+import { startServer, tempDir } from '../support/server.ts';
+import { sleep } from '../support/wait.ts';
 
 // reads the session, changes nothing, holds it a moment: with lazy_write the close only refreshes the expiry
 const scripts = {

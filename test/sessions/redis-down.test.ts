@@ -10,7 +10,7 @@ import { closeBackends } from '../../sessions/open-backend.ts';
 import { connectRedis, parseRedisSavePath, type RedisConnection } from '../../sessions/redis/redis-client.ts';
 import { RedisLocker } from '../../sessions/redis/redis-lock.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { waitUntil } from '../support/redis-process.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 /**

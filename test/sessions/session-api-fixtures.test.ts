@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { until } from '../support/gates.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 interface StartOptionCase {
@@ -125,7 +125,7 @@ describe('session API against PHP 8.2 fixtures', () => {
       const first = parse(await fetch(`${s.url}/order.ts?step=write&handler=php_serialize`).then((r) => r.text())).data;
       expect(first['encoded']).to.equal(fixture.keyOrder.encoded);
       const file = join(savePath, `sess_${String(first['id'])}`);
-      await until(() => existsSync(file) && readFileSync(file, 'utf8') !== '', 'the session file to be written');
+      await waitUntil('the session file to be written', () => existsSync(file) && readFileSync(file, 'utf8') !== '');
       expect(readFileSync(file, 'utf8')).to.equal(fixture.keyOrder.stored);
       const second = parse(await fetch(`${s.url}/order.ts?handler=php_serialize&id=${String(first['id'])}`).then((r) => r.text())).data;
       expect(second['keys']).to.deep.equal(fixture.keyOrder.reread.map(String));

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { installGates, until } from '../support/gates.ts';
+import { installGates } from '../support/gates.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
 
 /** Sessions in a Map, and the calls the scripts record, shared with them through globalThis. */
@@ -85,9 +86,9 @@ describe('session_set_save_handler()', () => {
       if (!locked) {
         it('takes no lock: a second request reads the session while the first still has it open, and one count is lost', async () => {
           const a = request('a');
-          await until(() => handler.events.includes('read a'), 'the first request to read');
+          await waitUntil('the first request to read', () => handler.events.includes('read a'));
           const b = request('b');
-          await until(() => handler.events.includes('read b'), 'the second request to read while the first is open');
+          await waitUntil('the second request to read while the first is open', () => handler.events.includes('read b'));
           gates.open('a');
           await a;
           gates.open('b');
@@ -98,9 +99,9 @@ describe('session_set_save_handler()', () => {
       } else {
         it("holds the configured handler's lock from before read() until after close(): the second request reads what the first wrote", async () => {
           const a = request('la');
-          await until(() => handler.events.includes('read la'), 'the first request to read');
+          await waitUntil('the first request to read', () => handler.events.includes('read la'));
           const b = request('lb');
-          await until(() => s.server.config.pool.lockWaiters === 1, 'the second request to wait for the lock');
+          await waitUntil('the second request to wait for the lock', () => s.server.config.pool.lockWaiters === 1);
           expect(handler.events).to.deep.equal(['read la']);
           gates.open('la');
           await a;

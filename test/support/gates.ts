@@ -3,7 +3,7 @@
  * a script can wait on a promise the test resolves: a script calls `await globalThis.<name>(id)`,
  * the test calls `gates.open(id)`. Plus bounded waits for a server-side condition.
  */
-import { sleep } from './server.ts';
+import { sleep } from './wait.ts';
 
 export interface Gates {
   /** The expression a script awaits: `globalThis.<name>(id)`. */
@@ -69,15 +69,6 @@ export function gatedScripts(gates: Gates): Record<string, string> {
     }`,
     'hello.ts': `export default function ({ echo }) { echo('hello'); }`,
   };
-}
-
-/** Waits (bounded) until `condition` holds. */
-export async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** Whether `promise` is still pending after `ms`. */

@@ -2,7 +2,7 @@
  * Raw HTTP for tests that need what fetch() hides: the exact bytes of the response head, when
  * the response ended, unnormalised paths (`/..%2f`), and duplicate headers.
  */
-import { connect } from 'node:net';
+import { exchange } from './raw-socket.ts';
 
 export interface RawResponse {
   status: number;
@@ -15,47 +15,30 @@ export interface RawResponse {
   all(name: string): string[];
 }
 
-/** Sends `request` (a full HTTP/1.1 request text or buffer) and reads until the server closes or the response is complete. */
-export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete response within ${timeoutMs} ms: ${Buffer.concat(chunks).toString().slice(0, 500)}`));
-    }, timeoutMs);
-    const finish = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      const data = Buffer.concat(chunks);
-      const split = data.indexOf('\r\n\r\n');
-      const head = data.subarray(0, split).toString('latin1');
-      const [statusLine, ...lines] = head.split('\r\n');
-      const headers = lines.map((l): [string, string] => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]);
-      let body: Buffer = data.subarray(split + 4);
-      if (headers.some(([n, v]) => n.toLowerCase() === 'transfer-encoding' && v === 'chunked')) body = dechunk(body);
-      resolve({
-        status: Number(statusLine!.split(' ')[1]),
-        headers,
-        head,
-        body,
-        ms: performance.now() - started,
-        header: (name) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1],
-        all: (name) => headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v),
-      });
-    };
-    socket.on('data', (d) => {
-      chunks.push(d);
-      if (isComplete(Buffer.concat(chunks))) finish();
-    });
-    socket.on('end', finish);
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.write(request);
-  });
+/**
+ * Sends `request` (a full HTTP/1.1 request text or buffer) and reads until the server closes or the response is
+ * complete. Rejects when the connection is reset or no complete response came within `timeoutMs`.
+ */
+export async function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
+  const answer = await exchange(port, request, { timeoutMs, complete: isComplete });
+  const data = answer.data;
+  if (answer.end === 'timeout') throw new Error(`no complete response within ${timeoutMs} ms: ${data.toString().slice(0, 500)}`);
+  if (answer.end === 'reset') throw new Error(`connection reset after ${data.length} bytes: ${data.toString().slice(0, 500)}`);
+  const split = data.indexOf('\r\n\r\n');
+  const head = data.subarray(0, split).toString('latin1');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers = lines.map((l): [string, string] => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]);
+  let body: Buffer = data.subarray(split + 4);
+  if (headers.some(([n, v]) => n.toLowerCase() === 'transfer-encoding' && v === 'chunked')) body = dechunk(body);
+  return {
+    status: Number(statusLine!.split(' ')[1]),
+    headers,
+    head,
+    body,
+    ms: answer.ms,
+    header: (name) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1],
+    all: (name) => headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v),
+  };
 }
 
 /** GET with Connection: close, for paths fetch() would normalise. */

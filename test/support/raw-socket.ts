@@ -12,8 +12,8 @@ export interface Exchange {
   readonly status: number | undefined;
   /** The first line the server sent ('' for none). */
   readonly statusLine: string;
-  /** How it ended: the server closed, the connection was reset, or `timeoutMs` passed. */
-  readonly end: 'closed' | 'reset' | 'timeout';
+  /** How it ended: the server closed, the connection was reset, `timeoutMs` passed, or `complete` held. */
+  readonly end: 'closed' | 'reset' | 'timeout' | 'complete';
   /** The client's port, as the server's log lines name it. */
   readonly localPort: number;
   readonly ms: number;
@@ -32,11 +32,13 @@ export interface ExchangeOptions {
   writeFirst?: boolean;
   /** With the request given in parts: the pause between two parts (a client still uploading when the answer comes). */
   gapMs?: number;
+  /** Stop reading once this holds for what arrived (a whole response on a connection the server keeps open). */
+  complete?: (data: Buffer) => boolean;
 }
 
-/** Sends `request` on a new connection and collects the answer until the server closes it. */
+/** Sends `request` on a new connection and collects the answer until the server closes it (or it is `complete`). */
 export function exchange(port: number, request: string | Buffer | readonly (string | Buffer)[], options: ExchangeOptions = {}): Promise<Exchange> {
-  const { halfClose = false, timeoutMs = 10_000, writeFirst = false, gapMs = 0 } = options;
+  const { halfClose = false, timeoutMs = 10_000, writeFirst = false, gapMs = 0, complete } = options;
   const parts = Array.isArray(request) ? request : [request];
   return new Promise((resolve) => {
     const started = performance.now();
@@ -57,7 +59,10 @@ export function exchange(port: number, request: string | Buffer | readonly (stri
     };
     const timer = setTimeout(() => done('timeout'), timeoutMs);
     const read = (): void => {
-      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d);
+        if (complete?.(Buffer.concat(chunks))) done('complete');
+      });
     };
     const write = (i: number): void => {
       if (settled) return;

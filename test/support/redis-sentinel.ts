@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, startRedisProcess, waitUntil, type RedisProcess } from './redis-process.ts';
+import { freePort, startRedisProcess, type RedisProcess } from './redis-process.ts';
+import { waitUntil } from './wait.ts';
 
 const run = promisify(execFile);
 

@@ -80,5 +80,3 @@ export async function startServer(docroot: string | Record<string, string | Buff
   };
 }
 
-/** Sleeps `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
