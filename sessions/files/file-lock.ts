@@ -8,7 +8,9 @@
  * and known empty (no fstat, no read). Inside one process, waiters for one ID queue in arrival order; a
  * release hands the locked descriptor straight to the next of them, without unlocking, for at most
  * HAND_OFF_MS in a row, together with the file's content as last read or written: nobody else can have
- * written it meanwhile, so the next holder reads nothing. Then the descriptor closes and this process waits
+ * written it meanwhile, so the next holder reads nothing. A descriptor let go with nobody waiting stays locked
+ * until the event-loop turn ends, for a request of the same ID in that turn (a user's parallel requests arrive
+ * together). After the run, the descriptor closes and this process waits
  * a little longer than other processes' polls before trying again, so that they get their turn (PHP's
  * waiters, blocked in flock(), get it at once). A waiter that meets another process's lock polls
  * flock(LOCK_NB) with a growing delay (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the
@@ -69,6 +71,11 @@ interface Line {
   lockedAt: number;
   /** Yielding to other processes after a run of hand-offs: no try starts until it ends. */
   yielding: boolean;
+  /**
+   * A descriptor let go with nobody waiting, kept locked until this event-loop turn ends: a request for the ID
+   * later in the same turn (parallel requests of one user) takes it as a hand-off, without opening or reading.
+   */
+  idle: { readonly fd: number; readonly content: Buffer | undefined } | undefined;
 }
 
 /** fstat's link count: 0 once the file was deleted (or renamed over) while open. */
@@ -85,6 +92,8 @@ export class FileLocker implements SessionLocker {
   readonly #log: (line: string) => void;
   readonly #lines = new Map<string, Line>();
   readonly #held = new Set<FileHeldLock>();
+  /** Lines with an idle descriptor, closed together when the event-loop turn ends. */
+  readonly #idle = new Map<string, Line>();
   #closed = false;
 
   constructor(options: FileLockerOptions) {
@@ -108,7 +117,7 @@ export class FileLocker implements SessionLocker {
     const path = this.#path(id);
     let line = this.#lines.get(id);
     if (line === undefined) {
-      line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false };
+      line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false, idle: undefined };
       this.#lines.set(id, line);
     }
     if (options.waitMs === 0 && (line.holder || line.trying || line.waiters.length > 0)) {
@@ -140,6 +149,7 @@ export class FileLocker implements SessionLocker {
     for (const line of this.#lines.values()) {
       for (const waiter of line.waiters.drain()) refuse(waiter, line.holder?.owner);
       if (line.trying) line.trying.expired = true;
+      this.#closeIdle(line);
     }
     for (const lock of this.#held) lock.forget();
     this.#held.clear();
@@ -156,10 +166,17 @@ export class FileLocker implements SessionLocker {
     if (line.holder || line.trying || line.yielding) return;
     const waiter = line.waiters.shift();
     if (waiter === undefined) {
-      this.#lines.delete(id);
+      if (!line.idle) this.#lines.delete(id);
       return;
     }
     line.trying = waiter;
+    const idle = line.idle;
+    if (idle) {
+      line.idle = undefined;
+      // another process's gc may have deleted the file meanwhile (it takes no lock): then it is opened anew
+      if (!unlinked(idle.fd)) return this.#grant(id, line, waiter, idle.fd, idle.content);
+      closeSync(idle.fd);
+    }
     if (!waiter.options.newId) return this.#openExisting(id, line, waiter);
     // creating a file may wait for the filesystem's journal: in the threadpool, not on the event loop
     open(waiter.path, CREATE_FLAGS, this.#mode, (error, fd) => {
@@ -228,13 +245,39 @@ export class FileLocker implements SessionLocker {
     grant(waiter, lock);
   }
 
-  /** The holder let go: its descriptor goes to the next waiter here, or is closed, which drops the flock. */
+  /** Closes the line's idle descriptor, if any, which drops its flock. */
+  #closeIdle(line: Line): void {
+    if (!line.idle) return;
+    closeSync(line.idle.fd);
+    line.idle = undefined;
+  }
+
+  /** The end of the event-loop turn: the descriptors still idle are closed, and their lines forgotten when empty. */
+  #closeIdleLines(): void {
+    for (const [id, line] of this.#idle) {
+      this.#closeIdle(line);
+      if (!line.holder && !line.trying && line.waiters.length === 0 && this.#lines.get(id) === line) this.#lines.delete(id);
+    }
+    this.#idle.clear();
+  }
+
+  /**
+   * The holder let go: its descriptor goes to the next waiter here, or stays idle to the end of this event-loop turn
+   * for a request of the same ID (within the run of HAND_OFF_MS), or is closed, which drops the flock.
+   */
   #released(id: string, line: Line, lock: FileHeldLock): void {
     this.#held.delete(lock);
     line.holder = undefined;
     const next = line.waiters.first;
+    const inRun = !this.#closed && !lock.lost && performance.now() - line.lockedAt < HAND_OFF_MS;
+    if (next === undefined && inRun) {
+      line.idle = { fd: lock.fd, content: lock.content };
+      if (this.#idle.size === 0) setImmediate(() => this.#closeIdleLines());
+      this.#idle.set(id, line);
+      return;
+    }
     const handOn = next !== undefined && !this.#closed && !lock.lost && !unlinked(lock.fd);
-    if (handOn && performance.now() - line.lockedAt < HAND_OFF_MS) {
+    if (handOn && inRun) {
       line.waiters.shift();
       return this.#grant(id, line, next, lock.fd, lock.content);
     }
