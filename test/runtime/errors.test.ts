@@ -1,7 +1,11 @@
 import { expect } from 'chai';
-import { rawGet } from '../support/http.ts';
 import { join } from 'node:path';
+import { installGates } from '../support/gates.ts';
+import { rawGet } from '../support/http.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
+import { waitUntil } from '../support/wait.ts';
+
+const gates = installGates('errorsGate');
 
 const scripts = {
   'throws.ts': `
@@ -25,7 +29,7 @@ export default async function () {
 export default async function () {
   await session_start();
   echo('holding');
-  await new Promise((r) => setTimeout(r, 2500));
+  await ${gates.call("'holder'")};
 }
 `,
   'no-default.ts': `export const x = 1;`,
@@ -40,11 +44,12 @@ export default async function () {
       register_shutdown_function(() => echo('custom error page'));
       throw new Error('x');
     };`,
+  // awaits a promise that never settles: only its time limit can end it
   'time-limit.ts': `
-    export default async ({ echo, set_time_limit }) => {
+    export default async ({ echo, set_time_limit, register_shutdown_function }) => {
       set_time_limit(1);
-      echo('waiting');
-      await new Promise((r) => setTimeout(r, 3000));
+      register_shutdown_function(() => echo('shutdown ran'));
+      await new Promise(() => {});
       echo('late');
     };`,
 };
@@ -124,12 +129,13 @@ describe('script errors', () => {
     try {
       const cookie = { cookie: 'PHPSESSID=timelimitline1234567890ab' };
       const held = rawGet(server.port, '/holds-lock.ts', cookie);
-      for (let i = 0; i < 250 && server.server.config.pool.locksHeld === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(server.server.config.pool.locksHeld).to.equal(1);
+      await waitUntil('the holder to have the lock', () => server.server.config.pool.locksHeld === 1);
       const res = await rawGet(server.port, '/waits-for-lock.ts', cookie);
       expect(res.status).to.equal(200);
       expect(res.body.toString()).to.contain(`Maximum execution time of 1 second exceeded in <b>${dev.docroot}/waits-for-lock.ts</b> on line <b>5</b>`);
       expect(await server.waitForLog(/PHP Fatal error: {2}Maximum execution time of 1 second exceeded/)).to.match(/waits-for-lock\.ts on line 5$/);
+      expect(res.body.toString()).to.not.contain('late');
+      gates.open('holder');
       await held;
     } finally {
       await server.close();
@@ -152,10 +158,12 @@ describe('script errors', () => {
     expect(res.body.toString()).to.equal('custom error page');
   });
 
-  it('stops waiting for a script past max_execution_time (set_time_limit) with a 500', async () => {
+  it('stops waiting for a script past max_execution_time (set_time_limit) with a 500, and runs its shutdown functions', async () => {
     const res = await rawGet(prod.port, '/time-limit.ts');
     expect(res.status).to.equal(500);
-    expect(res.ms).to.be.within(900, 2500);
-    await prod.waitForLog(/PHP Fatal error: {2}Maximum execution time of 1 second exceeded/);
+    expect(res.body.toString()).to.equal('shutdown ran');
+    // the limit is a second of the script's time: it cannot fire before
+    expect(res.ms).to.be.at.least(900);
+    expect(await prod.waitForLog(/PHP Fatal error: {2}Maximum execution time of 1 second exceeded/)).to.match(/time-limit\.ts/);
   });
 });

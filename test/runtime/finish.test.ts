@@ -3,22 +3,25 @@ import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fpmCase } from '../support/fpm-fixture.ts';
+import { installGates } from '../support/gates.ts';
 import { rawGet } from '../support/http.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
-import { sleep } from '../support/wait.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const marker = tempDir();
+const gates = installGates('finishGate');
 
 const scripts = {
+  // its tail goes on only once the test opens the gate ?id=
   'tail.ts': `
-    import { echo, fastcgi_finish_request, error_log } from 'tsfpm';
+    import { $_GET, echo, fastcgi_finish_request, error_log } from 'tsfpm';
     import { writeFileSync } from 'node:fs';
     export default async function () {
       echo('done');
       await fastcgi_finish_request();
-      await new Promise((r) => setTimeout(r, 800));
-      writeFileSync(${JSON.stringify(join(marker, 'tail-ended'))}, 'x');
-      error_log('tail ended');
+      await ${gates.call('$_GET.id')};
+      writeFileSync(${JSON.stringify(join(marker, 'tail-ended-'))} + $_GET.id, 'x');
+      error_log('tail ended ' + $_GET.id);
     }`,
   'levels.ts': `
     import { echo, ob_start, ob_get_level, fastcgi_finish_request, error_log } from 'tsfpm';
@@ -51,7 +54,7 @@ const scripts = {
     export default async function () {
       echo('ok');
       await fastcgi_finish_request();
-      await new Promise((r) => setTimeout(r, 5000));
+      await ${gates.call("'long'")};
     }`,
   'hello.ts': `export default function ({ echo }) { echo('hello'); }`,
   // test/fixtures/fpm: connection-status-after-finish and connection-status-after-finish-bytes
@@ -88,17 +91,20 @@ describe('fastcgi_finish_request', () => {
   before(async () => {
     s = await startServer(scripts, { ini: { 'tsfpm.tail_timeout': 1 } });
   });
-  after(() => s.close());
+  after(async () => {
+    gates.openAll();
+    await s.close();
+  });
 
   it('sends the whole response, with Content-Length, before the script ends', async () => {
-    const res = await rawGet(s.port, '/tail.ts');
+    const res = await rawGet(s.port, '/tail.ts?id=whole');
     expect(res.status).to.equal(200);
     expect(res.body.toString()).to.equal('done');
     expect(res.header('content-length')).to.equal('4');
-    expect(res.ms).to.be.below(500);
-    expect(existsSync(join(marker, 'tail-ended'))).to.equal(false);
-    await s.waitForLog(/tail ended/, 3000);
-    expect(existsSync(join(marker, 'tail-ended'))).to.equal(true);
+    expect(existsSync(join(marker, 'tail-ended-whole'))).to.equal(false);
+    gates.open('whole');
+    await s.waitForLog(/tail ended whole/);
+    expect(existsSync(join(marker, 'tail-ended-whole'))).to.equal(true);
   });
 
   it('flushes every open output buffer in order and leaves none open', async () => {
@@ -140,22 +146,24 @@ describe('fastcgi_finish_request', () => {
   it('frees the keep-alive connection for the next request while the tail runs', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = (path: string) =>
-      new Promise<{ body: string; port: number; ms: number }>((resolve, reject) => {
-        const started = performance.now();
+      new Promise<{ body: string; port: number }>((resolve, reject) => {
         request(`${s.url}${path}`, { agent }, (res) => {
           const port = res.socket.localPort!;
           let body = '';
           res.on('data', (d) => (body += d));
-          res.on('end', () => resolve({ body, port, ms: performance.now() - started }));
+          res.on('end', () => resolve({ body, port }));
         }).on('error', reject).end();
       });
-    const first = await get('/tail.ts');
+    const first = await get('/tail.ts?id=keepalive');
     const second = await get('/hello.ts');
     agent.destroy();
     expect(first.body).to.equal('done');
     expect(second.body).to.equal('hello');
     expect(second.port).to.equal(first.port);
-    expect(second.ms).to.be.below(500);
+    // the tail is still at its gate: the second answer did not wait for it
+    expect(existsSync(join(marker, 'tail-ended-keepalive'))).to.equal(false);
+    gates.open('keepalive');
+    await s.waitForLog(/tail ended keepalive/);
   });
 
   it('logs an error thrown after the finish with the script and URI, and the server goes on', async () => {
@@ -168,12 +176,11 @@ describe('fastcgi_finish_request', () => {
   });
 
   it('stops tracking a tail that outlives tsfpm.tail_timeout, and logs it', async () => {
-    const started = performance.now();
     expect(await (await fetch(`${s.url}/long-tail.ts`)).text()).to.equal('ok');
-    const line = await s.waitForLog(/exceeded tsfpm\.tail_timeout/, 4000);
+    // the tail waits at a gate opened only afterwards: the timeout, not its end, untracks it
+    const line = await s.waitForLog(/exceeded tsfpm\.tail_timeout/);
     expect(line).to.contain('long-tail.ts');
-    expect(performance.now() - started).to.be.below(3000);
-    await sleep(50);
-    expect([...s.server.config.pool.live].some((c) => c.target.file.endsWith('long-tail.ts'))).to.equal(false);
+    await waitUntil('the tail to leave pool.live', () => ![...s.server.config.pool.live].some((c) => c.target.file.endsWith('long-tail.ts')));
+    gates.open('long');
   });
 });

@@ -160,6 +160,5 @@ describe('fuzz: random and malformed requests over raw sockets', function () {
     expect(s.logs.filter((l) => INTERNAL.test(l)), 'internal errors in the log').to.deep.equal([]);
     expect(processErrors, 'uncaught errors').to.deep.equal([]);
     expect(heap - baseline, 'heap growth').to.be.below(30 * MB);
-    expect(seconds).to.be.below(60);
   });
 });

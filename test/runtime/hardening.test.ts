@@ -10,7 +10,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { rawGet, rawRequest } from '../support/http.ts';
 import { exchange, statusLines } from '../support/raw-socket.ts';
 import { startServer, tempDir, type TestServer } from '../support/server.ts';
-import { sleep } from '../support/wait.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const scripts = {
   'echo.ts': `export default ({ $_GET, $_POST, $_COOKIE, $_FILES, echo }) => echo(JSON.stringify({ get: $_GET, post: $_POST, cookie: $_COOKIE, files: Object.keys($_FILES) }));`,
@@ -41,8 +41,7 @@ const logOf = (s: TestServer, localPort: number, pattern: RegExp, ms = 5000): Pr
 /** Nothing left behind: no live request, no session lock, no temp file. */
 async function expectClean(s: TestServer, uploadDir: string): Promise<void> {
   const { config } = s.server;
-  for (let i = 0; i < 100 && config.pool.live.size > 0; i++) await sleep(20);
-  expect(config.pool.live.size, 'live requests').to.equal(0);
+  await waitUntil('no live request', () => config.pool.live.size === 0);
   expect(config.pool.locksHeld, 'session locks held').to.equal(0);
   expect(config.pool.lockWaiters, 'lock waiters').to.equal(0);
   expect(readdirSync(uploadDir), 'upload_tmp_dir').to.deep.equal([]);
@@ -115,13 +114,13 @@ describe('hardening against bad input', () => {
       expect(res.end).to.equal('closed');
     });
     it('closes the connection after tsfpm.keepalive_requests requests', async () => {
+      // a fourth request is already waiting on the connection: its close is not the idle timeout's
       const get = 'GET /echo.ts HTTP/1.1\r\nHost: x\r\n\r\n';
-      const res = await exchange(s.port, get.repeat(3), { timeoutMs: 8000 });
+      const res = await exchange(s.port, get.repeat(4), { timeoutMs: 8000 });
       expect(statusLines(res.data)).to.deep.equal(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
       const last = res.data.toString('latin1').split('HTTP/1.1 200 OK').pop()!;
       expect(last).to.match(/\r\nConnection: close\r\n/i);
       expect(res.end).to.equal('closed');
-      expect(res.ms).to.be.below(1000);
     });
     it('answers 400 to an HTTP/1.1 request without Host, with a log line', async () => {
       const res = await exchange(s.port, 'GET /echo.ts HTTP/1.1\r\nConnection: close\r\n\r\n');
@@ -418,11 +417,11 @@ describe('hardening against bad input', () => {
     it('closes every connection after its response, as nginx\'s keepalive_timeout 0', async () => {
       const k = await startServer(scripts, { ini: { 'tsfpm.keepalive_timeout': 0 } });
       try {
-        const res = await exchange(k.port, 'GET /echo.ts HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 5000 });
-        expect(res.status).to.equal(200);
+        // a second request already waiting on the connection is not answered
+        const res = await exchange(k.port, 'GET /echo.ts HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2), { timeoutMs: 5000 });
+        expect(statusLines(res.data)).to.deep.equal(['HTTP/1.1 200 OK']);
         expect(res.data.toString('latin1')).to.match(/\r\nConnection: close\r\n/i);
         expect(res.end).to.equal('closed');
-        expect(res.ms).to.be.below(1000);
       } finally {
         await k.close();
       }

@@ -13,7 +13,7 @@ describe('the video example (scripts/video/)', () => {
   const saved = { dir: process.env.TSFPM_VIDEO_DIR, pause: process.env.TSFPM_VIDEO_PAUSE_MS };
   before(async () => {
     process.env.TSFPM_VIDEO_DIR = tempDir({}, 'tsfpm-video-');
-    process.env.TSFPM_VIDEO_PAUSE_MS = '30';
+    process.env.TSFPM_VIDEO_PAUSE_MS = '60';
     uploads = tempDir({}, 'tsfpm-uploads-');
     s = await startServer(scriptsDir, { ini: { upload_tmp_dir: uploads } });
   });
@@ -23,18 +23,14 @@ describe('the video example (scripts/video/)', () => {
     process.env.TSFPM_VIDEO_PAUSE_MS = saved.pause;
   });
 
-  it('answers at once, then processes the upload in the background with visible progress', async () => {
+  it('answers first, then processes the upload in the background with visible progress', async () => {
     const video = randomBytes(1024 * 1024);
     const form = new FormData();
     form.append('video', new Blob([video], { type: 'video/mp4' }), 'clip.mp4');
-    const started = performance.now();
     const res = await fetch(`${s.url}/video/upload.php`, { method: 'POST', body: form });
     const answer = (await res.json()) as { id: string; message: string };
-    const ms = performance.now() - started;
     expect(res.status).to.equal(200);
     expect(answer.message).to.equal('Thank you, the video is being processed');
-    // 16 chunks paced 30 ms apart: the answer must not wait for them
-    expect(ms).to.be.below(400);
 
     const progress = new Set<number>();
     let status: { state: string; progress: number; sha256?: string; size: number } | undefined;
@@ -48,6 +44,7 @@ describe('the video example (scripts/video/)', () => {
     expect(status!.state).to.equal('done');
     expect(status!.size).to.equal(video.length);
     expect(status!.sha256).to.equal(createHash('sha256').update(video).digest('hex'));
+    // polled after the answer, the 16 paced chunks were seen part-done: the answer did not wait for them
     expect([...progress].filter((p) => p > 0 && p < 100)).to.have.length.greaterThan(1);
     expect(existsSync(process.env.TSFPM_VIDEO_DIR!)).to.equal(true);
   });

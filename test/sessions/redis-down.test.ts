@@ -125,13 +125,11 @@ describe('sessions when Redis is down', function () {
     return answer;
   }
 
-  it('fails session_start() with a warning, within seconds, when Redis is unreachable at first use; the server goes on', async () => {
+  it('fails session_start() with a warning when Redis is unreachable at first use; the server goes on', async () => {
     s = await startServer(script, { ini: { 'session.save_handler': 'redis', 'session.save_path': 'tcp://127.0.0.1:1', display_errors: 0 } });
-    const started = performance.now();
     const res = await fetch(`${s.url}/count.ts`);
     expect(res.status).to.equal(200);
     expect(JSON.parse(await res.text())).to.deep.equal({ ok: false, n: 1 });
-    expect(performance.now() - started).to.be.below(5000);
     await s.waitForLog(/session_start\(\): Failed to initialize storage module: redis/);
   });
 

@@ -1,6 +1,6 @@
 /**
- * A sendmail_path for tests: a shell script that waits, then writes the message it reads on stdin
- * (and its arguments) into a folder, one file per message.
+ * A sendmail_path for tests: a shell script that waits `delaySeconds`, or without it until release(),
+ * then writes the message it reads on stdin into a folder, one file per message.
  */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +12,16 @@ export interface FakeSendmail {
   readonly dir: string;
   /** The messages delivered so far, oldest first. */
   messages(): string[];
+  /** Lets every waiting and later delivery go on (a delivery without delaySeconds waits for it). */
+  release(): void;
 }
 
-export function fakeSendmail(delaySeconds: number): FakeSendmail {
+export function fakeSendmail(delaySeconds?: number): FakeSendmail {
   const dir = tempDir({}, 'tsfpm-sendmail-');
   const script = join(dir, 'sendmail.sh');
-  writeFileSync(script, `#!/bin/sh\nsleep ${delaySeconds}\nout="${dir}/$(date +%s%N)-$$.eml"\ncat > "$out.part"\nmv "$out.part" "$out"\n`);
+  const released = join(dir, 'released');
+  const wait = delaySeconds === undefined ? `while [ ! -e "${released}" ]; do sleep 0.02; done` : `sleep ${delaySeconds}`;
+  writeFileSync(script, `#!/bin/sh\n${wait}\nout="${dir}/$(date +%s%N)-$$.eml"\ncat > "$out.part"\nmv "$out.part" "$out"\n`);
   chmodSync(script, 0o755);
   return {
     command: `${script} -t -i`,
@@ -27,5 +31,6 @@ export function fakeSendmail(delaySeconds: number): FakeSendmail {
         .filter((f) => f.endsWith('.eml'))
         .sort()
         .map((f) => readFileSync(join(dir, f), 'utf8')),
+    release: () => writeFileSync(released, ''),
   };
 }
