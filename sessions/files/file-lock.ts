@@ -10,7 +10,8 @@
  * HAND_OFF_MS in a row, together with the file's content as last read or written: nobody else can have
  * written it meanwhile, so the next holder reads nothing. A descriptor let go with nobody waiting stays locked
  * until the event-loop turn ends, for a request of the same ID in that turn (a user's parallel requests arrive
- * together). After the run, the descriptor closes and this process waits
+ * together), unless this process met another process's lock in the last SHARED_MS: other processes poll, and
+ * would find such a file locked more often. After the run, the descriptor closes and this process waits
  * a little longer than other processes' polls before trying again, so that they get their turn (PHP's
  * waiters, blocked in flock(), get it at once). A waiter that meets another process's lock polls
  * flock(LOCK_NB) with a growing delay (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the
@@ -49,6 +50,8 @@ const POLL_MAX_MS = 4;
 const YIELD_MS = POLL_MAX_MS + 2;
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
 const CREATE_FLAGS = OPEN_FLAGS | constants.O_EXCL;
+/** How long after meeting another process's lock this process closes released descriptors at once (no idle ones). */
+const SHARED_MS = 1000;
 /** The content of a file this process just created. */
 const EMPTY = Buffer.alloc(0);
 
@@ -94,6 +97,8 @@ export class FileLocker implements SessionLocker {
   readonly #held = new Set<FileHeldLock>();
   /** Lines with an idle descriptor, closed together when the event-loop turn ends. */
   readonly #idle = new Map<string, Line>();
+  /** performance.now() when an attempt here last met another process's lock on a session file. */
+  #sharedAt = -Infinity;
   #closed = false;
 
   constructor(options: FileLockerOptions) {
@@ -220,6 +225,7 @@ export class FileLocker implements SessionLocker {
       line.lockedAt = performance.now();
       return this.#grant(id, line, waiter, fd, delay === 1 ? content : undefined);
     }
+    this.#sharedAt = performance.now();
     if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
       closeSync(fd);
       line.trying = undefined;
@@ -270,7 +276,8 @@ export class FileLocker implements SessionLocker {
     line.holder = undefined;
     const next = line.waiters.first;
     const inRun = !this.#closed && !lock.lost && performance.now() - line.lockedAt < HAND_OFF_MS;
-    if (next === undefined && inRun) {
+    // other processes poll for the files they share with this one: one that is kept locked idle would wait longer
+    if (next === undefined && inRun && performance.now() - this.#sharedAt > SHARED_MS) {
       line.idle = { fd: lock.fd, content: lock.content };
       if (this.#idle.size === 0) setImmediate(() => this.#closeIdleLines());
       this.#idle.set(id, line);
