@@ -17,9 +17,6 @@ import { arrayEntries, recordFromEntries, type PhpMap, type PhpRecord, type PhpV
 
 export type SessionSerializeHandler = 'php' | 'php_serialize' | 'php_binary';
 
-/** `$_SESSION` as scripts see it. */
-export type SessionVars = PhpRecord;
-
 /** The handler for a session.serialize_handler value (case-insensitive, like PHP), or undefined if PHP has none by that name. */
 export function parseSerializeHandler(name: string): SessionSerializeHandler | undefined {
   const lower = name.toLowerCase();
@@ -48,7 +45,7 @@ export class SessionDecodeError extends Error {
  * @throws TypeError/RangeError for JS values with no PHP equivalent (see php-serialize.ts)
  */
 export function encodeSession(
-  vars: SessionVars | PhpValue[] | PhpMap,
+  vars: PhpRecord | PhpValue[] | PhpMap,
   handler: SessionSerializeHandler,
   warn: (message: string) => void,
 ): Buffer {
@@ -86,7 +83,7 @@ export function encodeSession(
  * @throws SessionDecodeError when PHP would fail too, and when a variable name is not valid UTF-8 (PHP accepts those;
  *   a JS object cannot hold them)
  */
-export function decodeSession(data: Buffer | string, handler: SessionSerializeHandler, options: UnserializeOptions = {}): SessionVars {
+export function decodeSession(data: Buffer | string, handler: SessionSerializeHandler, options: UnserializeOptions = {}): PhpRecord {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const reader = new PhpUnserializer(bytes, options);
   try {
@@ -130,8 +127,8 @@ function decodeName(bytes: Buffer): string | undefined {
 }
 
 /** php_serialize: bytes after the array are ignored, and a serialized null is an empty session. */
-function decodeWholeArray(reader: PhpUnserializer, bytes: Buffer): SessionVars {
-  if (bytes.length === 0) return Object.create(null) as SessionVars;
+function decodeWholeArray(reader: PhpUnserializer, bytes: Buffer): PhpRecord {
+  if (bytes.length === 0) return Object.create(null) as PhpRecord;
   const vars = reader.readRecord();
   // PHP would make $_SESSION that scalar, which no later session call can use; tsfpm refuses it instead.
   if (vars === undefined) throw reader.fail('the stored value is not an array', 0);
