@@ -11,6 +11,7 @@
  * which is what lazy_write compares.
  */
 
+import { TsfpmError } from '../tsfpm-error.ts';
 import { PhpSerializer, serialize } from './php-serialize.ts';
 import { PhpUnserializeError, PhpUnserializer, type UnserializeOptions } from './php-unserialize.ts';
 import { arrayEntries, recordFromEntries, type PhpMap, type PhpRecord, type PhpValue } from './php-values.ts';
@@ -27,11 +28,9 @@ export function parseSerializeHandler(name: string): SessionSerializeHandler | u
 export const DECODE_FAILED_MESSAGE = 'Failed to decode session object. Session has been destroyed';
 
 /** Stored session data that the handler cannot decode. The caller destroys the session, as PHP does. */
-export class SessionDecodeError extends Error {
-  readonly code = 'TSFPM_ERR_SESSION_DECODE';
-  constructor(readonly handler: SessionSerializeHandler, readonly detail: string, options?: { cause?: unknown }) {
-    super(DECODE_FAILED_MESSAGE, options);
-    this.name = 'SessionDecodeError';
+export class SessionDecodeError extends TsfpmError {
+  constructor(readonly handler: SessionSerializeHandler, readonly detail: string, options?: ErrorOptions) {
+    super('TSFPM_ERR_SESSION_DECODE', DECODE_FAILED_MESSAGE, options);
   }
 }
 
