@@ -30,7 +30,7 @@ import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from '../id.ts';
 import { recordWithout, type PhpRecord } from '../serialize/php-values.ts';
-import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from '../serialize/session-codec.ts';
+import { decodeSession, encodeSession, SessionDecodeError } from '../serialize/session-codec.ts';
 
 export interface FilesStoreOptions {
   /**
@@ -405,7 +405,7 @@ export class FilesStore extends Store {
     }
   }
 
-  #toSessionData(vars: SessionVars): FilesSessionData {
+  #toSessionData(vars: PhpRecord): FilesSessionData {
     const stored = vars['cookie'];
     const isRecord = typeof stored === 'object' && stored !== null && Object.getPrototypeOf(stored) === null;
     vars['cookie'] = isRecord ? stored : { originalMaxAge: null, expires: null, httpOnly: true, path: '/' };

@@ -13,7 +13,7 @@ import session, { type SessionData } from 'express-session';
 import { FileLocker } from '../../sessions/files/file-lock.ts';
 import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files/files-store.ts';
 import { DECODE_FAILED_MESSAGE } from '../../sessions/serialize/session-codec.ts';
-import { tempDir } from '../support/server.ts';
+import { listenOnLoopback, tempDir } from '../support/server.ts';
 
 interface FixtureCase {
   name: string;
@@ -346,10 +346,9 @@ describe('FilesStore', () => {
         s.n = (s.n ?? 0) + 1;
         res.send(String(s.n));
       });
-      const server = app.listen(0);
+      const served = await listenOnLoopback(app);
       try {
-        await new Promise((resolve) => server.once('listening', resolve));
-        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+        const url = `${served.url}/`;
         const first = await fetch(url);
         const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
         expect(await first.text()).to.equal('1');
@@ -357,8 +356,7 @@ describe('FilesStore', () => {
         const id = decodeURIComponent(cookie.slice('PHPSESSID='.length)).slice(2).split('.')[0]!;
         expect(readFileSync(store.pathFor(id), 'latin1')).to.equal('n|i:2;');
       } finally {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await served.close();
       }
     });
   });
