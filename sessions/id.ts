@@ -13,7 +13,7 @@ export const INVALID_ID_MESSAGE =
   'Session ID is too long or contains illegal characters. Only the A-Z, a-z, 0-9, "-", and "," characters are allowed';
 
 /** PS_MAX_SID_LENGTH */
-export const MAX_ID_LENGTH = 256;
+const MAX_ID_LENGTH = 256;
 
 /**
  * CSPRNG bytes fetched a few KB at a time and handed out once each, as node:crypto's randomUUID() does: one

@@ -100,7 +100,7 @@ function fill(target: SessionData, source: SessionData): void {
 }
 
 /** PHP's Error for a create_sid() that returns no string. */
-export class SessionIdTypeError extends Error {
+class SessionIdTypeError extends Error {
   override name = 'Error';
   constructor() {
     super('Session id must be a string');

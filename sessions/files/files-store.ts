@@ -31,6 +31,7 @@ import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from '../id.ts';
 import { recordWithout, type PhpRecord } from '../serialize/php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError } from '../serialize/session-codec.ts';
+import { TsfpmError } from '../tsfpm-error.ts';
 
 export interface FilesStoreOptions {
   /**
@@ -107,11 +108,9 @@ export interface SavePath {
 export { INVALID_ID_MESSAGE };
 
 /** A session ID that may not name a file. PHP warns with the same text and session_start() fails. */
-export class InvalidSessionIdError extends Error {
-  readonly code = 'TSFPM_ERR_SESSION_ID';
+export class InvalidSessionIdError extends TsfpmError {
   constructor(message: string = INVALID_ID_MESSAGE) {
-    super(message);
-    this.name = 'InvalidSessionIdError';
+    super('TSFPM_ERR_SESSION_ID', message);
   }
 }
 
@@ -127,7 +126,7 @@ const STRERROR: Readonly<Record<string, string>> = {
 
 /**
  * PHP's files-handler warning for a session file that cannot be opened (ps_files_open), from the error fs.open()
- * or the flock helper gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
+ * gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
  */
 export function phpOpenFailure(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException | undefined;
