@@ -12,7 +12,7 @@ import session from 'express-session';
 import { tmpdir } from 'node:os';
 import { createBackend, type SessionBackend } from './backend.ts';
 import { FileLocker } from './files/file-lock.ts';
-import { FilesStore } from './files/files-store.ts';
+import { FilesStore, type LockedFile } from './files/files-store.ts';
 import { MemoryLocker } from './lock/memory-lock.ts';
 import { connectRedis, parseRedisSavePath } from './redis/redis-client.ts';
 import { RedisLocker } from './redis/redis-lock.ts';
@@ -32,7 +32,8 @@ const open = new Map<string, Promise<SessionBackend>>();
 
 /** The backend for these settings, shared by every request that uses the same ones. */
 export function openBackend(settings: BackendSettings): Promise<SessionBackend> {
-  const key = JSON.stringify([settings.handler, settings.savePath, settings.serializeHandler, settings.gcMaxlifetime, settings.redisFormat]);
+  // fields joined by NUL, which no handler name or save path holds
+  const key = `${settings.handler}\0${settings.savePath}\0${settings.serializeHandler}\0${settings.gcMaxlifetime}\0${settings.redisFormat}`;
   let backend = open.get(key);
   if (!backend) {
     backend = create(settings);
@@ -60,8 +61,8 @@ async function create(settings: BackendSettings): Promise<SessionBackend> {
     default: {
       const savePath = settings.savePath || tmpdir();
       // the store reads and writes through the descriptor that holds the lock
-      const descriptor = (id: string): number | undefined => locker.descriptorOf(id);
-      const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn, descriptor });
+      const lockedFile = (id: string): LockedFile | undefined => locker.lockedFile(id);
+      const store = new FilesStore({ savePath, serializeHandler: settings.serializeHandler === 'php_serialize' ? 'php_serialize' : 'php', gcMaxlifetime: settings.gcMaxlifetime, warn, lockedFile });
       const locker = new FileLocker({ path: (id) => store.pathFor(id), mode: store.savePath.mode, log: settings.log });
       return createBackend({ name: 'files', savePath, store, locker });
     }

@@ -19,7 +19,8 @@ import { cacheLimiterHeaders } from './cache-limiter.ts';
 import { phpOpenFailure } from './files/files-store.ts';
 import { classifyClientId, createSessionId, INVALID_ID_MESSAGE } from './id.ts';
 import type { AcquireResult, HeldLock } from './lock/contract.ts';
-import { orderedKeys, PHP_KEY_ORDER } from './serialize/php-values.ts';
+import { guardRecord } from './serialize/ordered-record.ts';
+import { orderedKeys, PHP_KEY_ORDER, sameRecord } from './serialize/php-values.ts';
 import { DECODE_FAILED_MESSAGE, decodeSession, encodeSession, parseSerializeHandler, SessionDecodeError, type SessionSerializeHandler } from './serialize/session-codec.ts';
 import { handlerStartupFailure, sessionSettingProblem } from './session-settings.ts';
 import { readAndCloseValue, startOptionText, startOptionTypeError, StartOptionTypeError } from './start-options.ts';
@@ -33,6 +34,10 @@ export const PHP_SESSION_ACTIVE = 2;
 export interface SessionHost {
   /** A session.* or redis.session.* setting for this request. */
   setting(name: string): string;
+  /** The same setting read as an integer, as PHP's ini does (0 when not a number). */
+  int(name: string): number;
+  /** The same setting read as a boolean, as PHP's ini does ("1", "on", "yes", "true"). */
+  bool(name: string): boolean;
   /** ini_set() for this request; false when refused. */
   setSetting(name: string, value: string): boolean;
   headersSent(): boolean;
@@ -62,17 +67,6 @@ export interface SessionLockEvents {
   waiting(id: string): void;
   waited(waitedMs: number, acquired: boolean): void;
   released(): void;
-}
-
-/** The fingerprint of an empty session. */
-const EMPTY = '{}';
-
-function fingerprint(data: SessionData): string {
-  return JSON.stringify(data, (_key, value: unknown) => {
-    if (value instanceof Map) return { map: [...value.entries()] };
-    if (typeof value === 'bigint') return `${value}n`;
-    return value;
-  });
 }
 
 /**
@@ -106,7 +100,7 @@ function fill(target: SessionData, source: SessionData): void {
 }
 
 /** PHP's Error for a create_sid() that returns no string. */
-export class SessionIdTypeError extends Error {
+class SessionIdTypeError extends Error {
   override name = 'Error';
   constructor() {
     super('Session id must be a string');
@@ -129,9 +123,10 @@ export class PhpSession {
   #backend: SessionBackend | undefined;
   #lock: HeldLock | undefined;
   #readOnly = false;
-  #read = '';
+  /** The close writes even if $_SESSION is as read: the ID is new (regenerated) or nothing was read (PHP's lazy_write needs data). */
+  #mustWrite = false;
   #cookie: StoredCookie | undefined;
-  /** The data as read, for session_reset(). */
+  /** The data as read, for session_reset() and lazy_write's comparison: $_SESSION holds a copy of it. */
   #stored: SessionData = {};
   #slowTimer: NodeJS.Timeout | undefined;
   /** A lock release started by a synchronous call (session_abort), awaited at the finish and the end. */
@@ -151,6 +146,7 @@ export class PhpSession {
   /** $_SESSION exists (a session was started once): session_encode() works on it even after the close, as PHP. */
   #hasVars = false;
 
+  /** `data`: $_SESSION, a record from createOrderedRecord(). */
   constructor(host: SessionHost, data: SessionData) {
     this.#host = host;
     this.data = data;
@@ -175,12 +171,11 @@ export class PhpSession {
   }
 
   #int(name: string): number {
-    return Number.parseInt(this.#setting(name), 10) || 0;
+    return this.#host.int(name);
   }
 
   #bool(name: string): boolean {
-    const v = this.#setting(name).toLowerCase();
-    return v === '1' || v === 'on' || v === 'yes' || v === 'true';
+    return this.#host.bool(name);
   }
 
   #newId(): string {
@@ -214,34 +209,18 @@ export class PhpSession {
   }
 
   /**
-   * Until the session is read, a use of $_SESSION by the script is a missing `await`: reads of a key
-   * and writes of a new one reach the object's prototype, made a proxy that warns (once) meanwhile.
-   * The returned function puts the prototype back; it runs before the read data is put in.
+   * Until the session is read, a use of $_SESSION by the script is a missing `await`: $_SESSION (an ordered
+   * record) reports each key read, tested or set meanwhile, and the first one warns. The returned function
+   * ends the watch; it runs before the read data is put in.
    */
   #guardUntilRead(): () => void {
-    const data = this.data;
-    const original = Object.getPrototypeOf(data) as object | null;
     let warned = false;
-    const warn = (key: string | symbol): void => {
-      if (warned || typeof key === 'symbol') return;
+    guardRecord(this.data, () => {
+      if (warned) return;
       warned = true;
       this.#host.warning(`$_SESSION used before session_start() finished: the session is not read yet, and what is set now is lost when it is; write \`await session_start()\``);
-    };
-    const target = original ?? Object.create(null);
-    Object.setPrototypeOf(
-      data,
-      new Proxy(target, {
-        get: (t, key, receiver) => (warn(key), Reflect.get(t, key, receiver)),
-        has: (t, key) => (warn(key), Reflect.has(t, key)),
-        set: (_t, key, value, receiver) => (warn(key), Reflect.defineProperty(receiver as object, key, { value, writable: true, enumerable: true, configurable: true })),
-      }),
-    );
-    let restored = false;
-    return () => {
-      if (restored) return;
-      restored = true;
-      Object.setPrototypeOf(data, original);
-    };
+    });
+    return () => guardRecord(this.data, undefined);
   }
 
   async #start(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
@@ -310,7 +289,7 @@ export class PhpSession {
 
   async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
     const host = this.#host;
-    if (!(await this.#openUser(backend))) {
+    if (isUserBackend(backend) && !(await this.#openUser(backend))) {
       host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
       return this.#fail();
     }
@@ -320,9 +299,11 @@ export class PhpSession {
         id = undefined;
         fromClient = false;
       }
-      id ??= await this.#createId(backend);
+      const newId = id === undefined;
+      // PHP's own IDs are made here and now: no await for them
+      id ??= isUserBackend(backend) ? await this.#createId(backend) : this.#newId();
       this.#id = id;
-      const read = await this.#acquire(backend, id);
+      const read = await this.#acquire(backend, id, newId);
       if (read === false) {
         await this.#closeUser();
         return this.#fail();
@@ -350,11 +331,12 @@ export class PhpSession {
     this.#id = id;
     this.#pendingId = undefined;
     this.#backend = backend;
-    this.#read = fingerprint(this.data);
+    // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
+    this.#mustWrite = Object.keys(this.#stored).length === 0;
     this.status = PHP_SESSION_ACTIVE;
     if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
     for (const line of this.#cacheHeaders()) host.replaceHeader(line);
-    await this.#maybeGc(backend);
+    if (this.#gcDue()) await this.gc(backend);
     if (readAndClose) {
       this.abort();
       await this.#releasing;
@@ -378,9 +360,8 @@ export class PhpSession {
     return false;
   }
 
-  /** PHP's mod_user open(save_path, name), before anything else of a request's session; true for other backends. */
-  async #openUser(backend: SessionBackend): Promise<boolean> {
-    if (!isUserBackend(backend)) return true;
+  /** PHP's mod_user open(save_path, name), before anything else of a request's session. */
+  async #openUser(backend: SessionBackend & UserBackendHooks): Promise<boolean> {
     const opened = await backend.open(this.#setting('session.save_path'), this.#setting('session.name'));
     if (opened) this.#opened = backend;
     else await backend.closeSession();
@@ -440,9 +421,9 @@ export class PhpSession {
   /**
    * Takes the lock on `id`; on timeout warns (naming the holder) and fails, or goes on read-only where configured.
    * Resolves false for a failure, else the session's stored text when the locker read it with the lock (null: none
-   * stored), or undefined when the data is still to be read.
+   * stored), or undefined when the data is still to be read. `newId`: the ID was just made here (LockOptions.newId).
    */
-  async #acquire(backend: SessionBackend, id: string): Promise<false | string | null | undefined> {
+  async #acquire(backend: SessionBackend, id: string, newId: boolean): Promise<false | string | null | undefined> {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
     if (isUserBackend(backend) && backend.lockless) return undefined;
@@ -451,7 +432,7 @@ export class PhpSession {
     let result: AcquireResult;
     try {
       const readKey = backend.readKey(id);
-      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, ...(readKey === undefined ? {} : { readKey }) });
+      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, newId, ...(readKey === undefined ? {} : { readKey }) });
     } catch (err) {
       events?.waited(0, false);
       throw err;
@@ -507,11 +488,13 @@ export class PhpSession {
     return cacheLimiterHeaders(this.#setting('session.cache_limiter'), this.#int('session.cache_expire'), Date.now(), () => this.#host.scriptMtime());
   }
 
-  async #maybeGc(backend: SessionBackend): Promise<void> {
+  /** Whether this start collects garbage: session.gc_probability in session.gc_divisor. */
+  #gcDue(): boolean {
     const probability = this.#int('session.gc_probability');
+    if (probability <= 0) return false;
     const divisor = this.#int('session.gc_divisor');
     // PHP: a divisor of 0 or less collects at every start (its random draw is always 0)
-    if (probability > 0 && (divisor <= 0 ? 0 : randomInt(divisor)) < probability) await this.gc(backend);
+    return (divisor <= 0 ? 0 : randomInt(divisor)) < probability;
   }
 
   /** session_gc(): the number of sessions deleted. */
@@ -536,9 +519,8 @@ export class PhpSession {
     let ok = true;
     try {
       if (this.#readOnly) {
-        if (fingerprint(this.data) !== this.#read) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
-      } else if (this.#bool('session.lazy_write') && this.#read !== EMPTY && fingerprint(this.data) === this.#read) {
-        // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
+        if (!sameRecord(this.data, this.#stored)) this.#host.warning(`session_write_close(): Session data not written: the session was opened read-only because its lock was not acquired`);
+      } else if (this.#bool('session.lazy_write') && !this.#mustWrite && sameRecord(this.data, this.#stored)) {
         await backend.touch(this.#id, this.data, this.#storedCookie());
       } else if (!(await backend.write(this.#id, this.data, this.#storedCookie(), this.#lock, true))) {
         ok = false;
@@ -562,7 +544,7 @@ export class PhpSession {
     } finally {
       this.status = PHP_SESSION_NONE;
       try {
-        await this.#closeUser();
+        if (this.#opened) await this.#closeUser();
       } finally {
         await this.#unlock();
       }
@@ -642,7 +624,7 @@ export class PhpSession {
     const oldId = this.#id;
     const newId = this.#newId();
     this.#lock = undefined;
-    if ((await this.#acquire(backend, newId)) === false) {
+    if ((await this.#acquire(backend, newId, true)) === false) {
       this.#lock = oldLock;
       return false;
     }
@@ -654,7 +636,7 @@ export class PhpSession {
     }
     this.#id = newId;
     // the new ID has nothing stored yet: make sure close writes it even when nothing changed
-    this.#read = '';
+    this.#mustWrite = true;
     if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }
@@ -684,7 +666,7 @@ export class PhpSession {
       return false;
     }
     const newId = await this.#createId(backend);
-    if ((await this.#acquire(backend, newId)) === false) {
+    if ((await this.#acquire(backend, newId, true)) === false) {
       this.#lock = oldLock;
       return false;
     }
@@ -697,7 +679,7 @@ export class PhpSession {
       return false;
     }
     this.#id = newId;
-    this.#read = '';
+    this.#mustWrite = true;
     if (this.#bool('session.use_cookies')) this.#sendCookie('session_regenerate_id', this.#setting('session.name'), newId);
     return true;
   }
@@ -783,7 +765,7 @@ export class PhpSession {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
-    await this.#releasing;
+    if (this.#releasing) await this.#releasing;
   }
 }
 

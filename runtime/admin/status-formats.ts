@@ -80,7 +80,7 @@ const TSFPM_FIELDS: readonly Field<PoolSnapshot>[] = [
 ];
 
 /** The pool fields of every format: PHP-FPM's, then tsfpm's. */
-export const POOL_FIELDS: readonly Field<PoolSnapshot>[] = [...PHP_FPM_FIELDS, ...TSFPM_FIELDS];
+const POOL_FIELDS: readonly Field<PoolSnapshot>[] = [...PHP_FPM_FIELDS, ...TSFPM_FIELDS];
 
 const request = (label: string, kind: Kind, value: (r: RequestSnapshot, now: number) => string | number, textLabel?: string): Field<RequestSnapshot> => ({
   label,
@@ -94,7 +94,7 @@ const request = (label: string, kind: Kind, value: (r: RequestSnapshot, now: num
  * request cpu" and "last request memory" (0) are placeholders: a request is not a process.
  * "session lock" is tsfpm's own.
  */
-export const REQUEST_FIELDS: readonly Field<RequestSnapshot>[] = [
+const REQUEST_FIELDS: readonly Field<RequestSnapshot>[] = [
   request('pid', 'int', (r) => r.pid),
   request('state', 'string', (r) => r.state),
   request('start time', 'time', (r) => r.startTime),
@@ -129,7 +129,7 @@ export function statusContentType(format: StatusFormat, charset: string): string
 export const unixNow = (ms = Date.now()): number => Math.floor(ms / 1000);
 
 /** strftime("%d/%b/%Y:%H:%M:%S %z") in local time, as PHP-FPM's text format: `25/Nov/2026:20:16:49 +0000`. */
-export function clfTime(unix: number): string {
+function clfTime(unix: number): string {
   // Date#toString's layout is fixed by ECMAScript: "Wed Nov 25 2026 20:16:49 GMT+0000 (…)"
   const [, month, day, year, time, zone] = new Date(unix * 1000).toString().split(' ');
   return `${day}/${month}/${year}:${time} ${zone!.slice(3)}`;

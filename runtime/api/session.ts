@@ -11,6 +11,7 @@ import { StartOptionTypeError } from '../../sessions/start-options.ts';
 import { createUserBackend, missingHandlerMethod, type SessionHandlerInterface } from '../../sessions/user-handler.ts';
 import { phpTypeName } from '../../sessions/serialize/php-values.ts';
 import { parseSerializeHandler } from '../../sessions/serialize/session-codec.ts';
+import { captureStack } from '../php/call-site.ts';
 import { E_WARNING } from '../php/error-reporting.ts';
 import { PhpTypeError, ValueError } from '../php/errors.ts';
 import { raisedIn } from '../php/php-trace.ts';
@@ -95,13 +96,17 @@ const COOKIE_PARAMS: readonly (keyof SessionCookieParams)[] = ['lifetime', 'path
 
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
-  session_start: (ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> =>
-    ctx.awaiting(
+  session_start(ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> {
+    // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning
+    const call = captureStack(sessionFunctions.session_start);
+    return ctx.awaiting(
       'session_start',
-      startSession(ctx, options).catch((err: unknown) => {
-          throw raisedIn('session_start', err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err);
-        }),
-    ),
+      startSession(ctx, options, call).catch((err: unknown) => {
+        throw raisedIn('session_start', err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err);
+      }),
+      call,
+    );
+  },
   /** session_encode(): $_SESSION in the session.serialize_handler format. */
   session_encode: (ctx: RequestContext): string | false => sessionOf(ctx).encode(),
   /** session_decode($data): merges encoded variables into the active session; async (bad data destroys the session). */

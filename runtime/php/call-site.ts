@@ -31,12 +31,18 @@ export interface ScriptFrame extends CallSite {
 
 /**
  * The current stack, deep enough to get past tsfpm's own frames. Only the capture happens here; the
- * text (with source maps, the costly part) is made when `.stack` is first read.
+ * text (with source maps, the costly part) is made when `.stack` is first read. With `caller`, a PHP
+ * function the script calls, the frames from it up are left out and ten are kept: the script's own come
+ * first, and a capture of fewer frames costs less (about 2 µs instead of 5 here, on every session_start()).
  */
-export function captureStack(): Error {
+export function captureStack(caller?: Function): Error {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
+  Error.stackTraceLimit = caller ? 0 : 40;
   const here = new Error();
+  if (caller) {
+    Error.stackTraceLimit = 10;
+    Error.captureStackTrace(here, caller);
+  }
   Error.stackTraceLimit = limit;
   return here;
 }

@@ -19,7 +19,7 @@ export const E_USER_DEPRECATED = 16384;
 export const E_ALL = 32767;
 
 /** The word PHP prints for a level (main.c php_error_cb). */
-export function levelName(level: number): string {
+function levelName(level: number): string {
   switch (level) {
     case E_ERROR:
     case E_USER_ERROR:

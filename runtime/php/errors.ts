@@ -6,17 +6,10 @@
  * message texts so that ported `catch` blocks and log greps keep working.
  * @module
  */
+import { TsfpmError } from '../../sessions/tsfpm-error.ts';
 import type { CallSite } from './call-site.ts';
 
-/** Base of every error tsfpm throws on purpose. */
-export class TsfpmError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export { TsfpmError };
 
 /** A PHP API function was called where no request is current (outside a script's async context). */
 export class NoRequestError extends TsfpmError {

@@ -11,18 +11,16 @@
  */
 
 /** A PHP value built from request input: a leaf, or a PHP array of them. */
-export type PhpValue<Leaf> = Leaf | PhpArrayValue<Leaf>;
+export type VarValue<Leaf> = Leaf | VarArray<Leaf>;
 /** A PHP array: a JS array when its keys are exactly 0..n-1 in insertion order, else a null-prototype object. */
-export type PhpArrayValue<Leaf> = PhpValue<Leaf>[] | { [key: string]: PhpValue<Leaf> };
+export type VarArray<Leaf> = VarValue<Leaf>[] | { [key: string]: VarValue<Leaf> };
 /** A top-level variables table ($_GET, $_FILES...): always a null-prototype object. */
-export type PhpVars<Leaf> = { [key: string]: PhpValue<Leaf> };
+export type VarTable<Leaf> = { [key: string]: VarValue<Leaf> };
 
 /** A request variable: a string, or a PHP array of them. */
-export type InputValue = PhpValue<string>;
-/** A PHP array: a JS array when its keys are exactly 0..n-1 in insertion order, else a null-prototype object. */
-export type InputArray = PhpArrayValue<string>;
+export type InputValue = VarValue<string>;
 /** $_GET, $_POST or $_COOKIE: always a null-prototype object. */
-export type InputVars = PhpVars<string>;
+export type InputVars = VarTable<string>;
 
 /** The two php.ini limits that apply while registering variables. */
 export interface InputLimits {
@@ -154,7 +152,7 @@ class PhpArray<Leaf> {
     return true;
   }
 
-  toValue(): PhpArrayValue<Leaf> {
+  toValue(): VarArray<Leaf> {
     let index = 0n;
     let isList = true;
     for (const key of this.entries.keys()) {
@@ -167,14 +165,14 @@ class PhpArray<Leaf> {
     return this.toObject();
   }
 
-  toObject(): PhpVars<Leaf> {
-    const out: PhpVars<Leaf> = Object.create(null);
+  toObject(): VarTable<Leaf> {
+    const out: VarTable<Leaf> = Object.create(null);
     for (const [key, value] of this.entries) out[String(key)] = valueOf(value);
     return out;
   }
 }
 
-function valueOf<Leaf>(value: Leaf | PhpArray<Leaf>): PhpValue<Leaf> {
+function valueOf<Leaf>(value: Leaf | PhpArray<Leaf>): VarValue<Leaf> {
   return value instanceof PhpArray ? value.toValue() : value;
 }
 
@@ -231,7 +229,7 @@ export class InputVarsBuilder<Leaf = string> {
   }
 
   /** The table built so far, as JS values. */
-  result(): PhpVars<Leaf> {
+  result(): VarTable<Leaf> {
     return this.#root.toObject();
   }
 

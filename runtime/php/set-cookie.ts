@@ -319,8 +319,12 @@ function beforeNul(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
+
 /** rawurlencode(): everything but A-Z a-z 0-9 - _ . ~ as %XX of its UTF-8 bytes. */
 export function rawUrlEncode(value: string): string {
+  // a session ID, the common case, has nothing to encode
+  if (UNRESERVED.test(value)) return value;
   let out = '';
   for (const b of new TextEncoder().encode(value)) {
     const c = String.fromCharCode(b);

@@ -17,7 +17,7 @@ import { startPhp, startTsfpm, temporarySessionFolder, type StartedServer } from
 import { SetupError, UsageError } from './setup-error.ts';
 import type { Side } from './side.ts';
 
-export const PORT_CHECK_USAGE = `Usage: tsfpm port-check --php DIR|URL --ts DIR|URL [-c php.ini] [-d name=value ...] [--mask REGEX ...] [--json] [--html FILE] [--html-whitespace] CASES...
+const PORT_CHECK_USAGE = `Usage: tsfpm port-check --php DIR|URL --ts DIR|URL [-c php.ini] [-d name=value ...] [--mask REGEX ...] [--json] [--html FILE] [--html-whitespace] CASES...
 
 Replays CASES against a PHP original and its TypeScript port and reports every request the port answers differently.
 
@@ -47,7 +47,7 @@ interface PortCheckArgs {
   help: boolean;
 }
 
-export function parsePortCheckArgs(argv: readonly string[]): PortCheckArgs {
+function parsePortCheckArgs(argv: readonly string[]): PortCheckArgs {
   const args: Partial<PortCheckArgs> & { defines: string[]; masks: RegExp[]; cases: string[] } = { defines: [], masks: [], cases: [], json: false, htmlWhitespace: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

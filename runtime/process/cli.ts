@@ -22,7 +22,7 @@ import { InitConflictError, initProject } from './init.ts';
 import { asctime } from '../php/log.ts';
 import { serverFor } from '../http/server.ts';
 
-export const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
+const USAGE = `Usage: tsfpm -S <addr>:<port> [-t docroot] [-c php.ini] [-n] [-d name=value ...] [--workers N] [--production] [router.ts]
        tsfpm init <dir> [--force]
        tsfpm port-check --php DIR|URL --ts DIR|URL [options] CASES...   (tsfpm port-check --help)
 

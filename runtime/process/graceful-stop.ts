@@ -47,8 +47,8 @@ export function gracefulStop(server: TsfpmServer, who = ''): GracefulStop {
       }
       started = true;
       config.log(`${who}${signal}: stopping gracefully (process_control_timeout = ${graceSeconds} s); SIGTERM or SIGINT again cuts at once`);
-      // what the stop awaits may rest on handles that do not keep Node alive (a lock helper's pipes are
-      // unref'd so idle locks never hold the process): without this, Node would exit mid-stop with 13
+      // what the stop awaits may rest on handles that do not keep Node alive (the lockers' renewal timers
+      // are unref'd so that a held lock never holds the process): without this, Node would exit mid-stop with 13
       const keepAlive = setInterval(() => {}, 1 << 30);
       void server
         .close(graceSeconds * 1000, { handOver })

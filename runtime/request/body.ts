@@ -6,7 +6,7 @@
  *
  * Failure behaviour: a body over post_max_size is not an error (a PHP warning, empty $_POST and
  * $_FILES, the rest of the body drained). A malformed multipart body or a client that goes away
- * rejects with {@link BodyError} (400). On every path that does not hand temp files over in
+ * rejects with {@link RequestBodyError} (400). On every path that does not hand temp files over in
  * `tmpFiles`, they are deleted before the promise settles.
  * @module
  */
@@ -24,11 +24,8 @@ import {
   parseQueryString,
   type InputLimits,
   type InputVars,
-  type PhpValue,
+  type VarValue,
 } from '../php/input-vars.ts';
-
-/** The body could not be read: `status` is the HTTP status to answer with (400 for malformed input or a vanished client). */
-export { RequestBodyError as BodyError };
 
 /** $_FILES[...]['error'] codes (rfc1867.h). */
 export const UPLOAD_ERR_OK = 0;
@@ -87,12 +84,12 @@ export interface UploadedFile {
 
 /** A $_FILES entry for a name with brackets: `multi[]` gives `{name: [..], tmp_name: [..], ...}`, transposed as PHP does. */
 export interface NestedUploadedFiles {
-  name: PhpValue<string>;
-  full_path: PhpValue<string>;
-  type: PhpValue<string>;
-  tmp_name: PhpValue<string>;
-  error: PhpValue<number>;
-  size: PhpValue<number>;
+  name: VarValue<string>;
+  full_path: VarValue<string>;
+  type: VarValue<string>;
+  tmp_name: VarValue<string>;
+  error: VarValue<number>;
+  size: VarValue<number>;
 }
 
 /** $_FILES: a null-prototype object keyed by (mangled) field name. */
@@ -162,7 +159,7 @@ function formType(req: IncomingMessage, settings: BodySettings): 'urlencoded' | 
  * Reads the body of `req` the way PHP does before a script runs.
  *
  * Resolves with empty results and a warning when the body exceeds post_max_size (announced by
- * Content-Length, or found while reading a chunked body); rejects with a {@link BodyError} when
+ * Content-Length, or found while reading a chunked body); rejects with a {@link RequestBodyError} when
  * the multipart body is malformed or the client disconnects. Warnings use PHP's texts and are
  * passed to `warn` in the order PHP emits them.
  */

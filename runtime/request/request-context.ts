@@ -300,15 +300,15 @@ export class RequestContext implements ResponseOwner {
   /**
    * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log and for the line
    * a time limit's fatal error names; nothing to do when neither can come. Only the stack is captured
-   * here: it becomes frames if logged.
+   * here, unless the caller has it (`stack`): it becomes frames if logged.
    */
-  awaiting<T>(fn: string, work: Promise<T>): Promise<T> {
+  awaiting<T>(fn: string, work: Promise<T>, stack?: Error): Promise<T> {
     const reported = this.deadline.seconds > 0 || (!this.#slowLogged && this.ini.int('request_slowlog_timeout') > 0);
-    return reported ? this.#tracked(fn, work) : work;
+    return reported ? this.#tracked(fn, work, stack ?? captureStack()) : work;
   }
 
-  async #tracked<T>(fn: string, work: Promise<T>): Promise<T> {
-    const entry = { fn, stack: captureStack() };
+  async #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
+    const entry = { fn, stack };
     this.#waitingAt = entry;
     try {
       // awaited here, not chained, so that V8's async stack traces still reach the script

@@ -11,91 +11,171 @@ import type { SessionBackend } from '../../sessions/backend.ts';
 import { openBackend } from '../../sessions/open-backend.ts';
 import type { RedisSessionFormat } from '../../sessions/redis/redis-store.ts';
 import { parseSerializeHandler } from '../../sessions/serialize/session-codec.ts';
-import { PhpSession, type SessionHost } from '../../sessions/session.ts';
-import { captureStack, scriptCallSite } from '../php/call-site.ts';
+import { PhpSession, type SessionHost, type SessionLockEvents } from '../../sessions/session.ts';
+import { scriptCallSite } from '../php/call-site.ts';
 import { E_NOTICE, E_WARNING } from '../php/error-reporting.ts';
-import type { RequestContext } from './request-context.ts';
+import type { RequestContext, RequestResource } from './request-context.ts';
 import { formatSetCookie } from '../php/set-cookie.ts';
 
-const sessions = new WeakMap<RequestContext, PhpSession>();
+/**
+ * The request as its session sees it, and the session as one of the request's resources: one object per
+ * request that uses sessions, its methods shared (no closures made per request).
+ */
+class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResource {
+  readonly #ctx: RequestContext;
+  readonly idExtraChars: string;
+  readonly lockEvents: SessionLockEvents = this;
+  readonly session: PhpSession;
+  /** The pending session_start() of the script's last call and the stack of that call, for a missing `await`. */
+  #startCall: { readonly started: Promise<boolean>; readonly stack: Error } | undefined;
 
-function host(ctx: RequestContext): SessionHost {
-  const ini = ctx.ini;
-  const bool = (name: string) => ini.bool(name);
-  const secret = (): string => ini.get('tsfpm.session_secret') ?? '';
-  return {
-    setting: (name) => ini.get(name) ?? '',
-    setSetting: (name, value) => ini.set(name, value) !== false,
-    headersSent: () => ctx.headersSent,
-    clientId(name) {
-      const fromCookie = bool('session.use_cookies') ? ctx.vars.$_COOKIE[name] : undefined;
-      const fromRequest = bool('session.use_only_cookies') ? undefined : (ctx.vars.$_GET[name] ?? ctx.vars.$_POST[name]);
-      const sent = typeof fromCookie === 'string' ? fromCookie : typeof fromRequest === 'string' ? fromRequest : undefined;
-      // session.referer_check: an ID that came with a Referer not containing the string is not used (PHP)
-      const check = ini.get('session.referer_check') ?? '';
-      // read only when the setting is on: $_SERVER is made on first read
-      const referer = check === '' ? undefined : ctx.vars.$_SERVER['HTTP_REFERER'];
-      if (typeof referer === 'string' && referer !== '' && !referer.includes(check)) return undefined;
-      if (sent === undefined || !secret()) return sent;
-      // express-session's signed cookie: `s:<id>.<signature>`; a bad signature means no ID, as there
-      if (!sent.startsWith('s:')) return undefined;
-      const id = cookieSignature.unsign(sent.slice(2), secret());
-      return id === false ? undefined : id;
-    },
-    sendCookie(name, id) {
-      const lifetime = ini.int('session.cookie_lifetime');
-      const now = Math.floor(Date.now() / 1000);
-      const value = secret() ? `s:${cookieSignature.sign(id, secret())}` : id;
-      ctx.headers.removeCookie(name);
-      ctx.headers.addCookie(
-        formatSetCookie(
-          name,
-          value,
-          {
-            expires: lifetime > 0 ? now + lifetime : 0,
-            path: ini.get('session.cookie_path') ?? '/',
-            domain: ini.get('session.cookie_domain') ?? '',
-            secure: bool('session.cookie_secure'),
-            httponly: bool('session.cookie_httponly'),
-            samesite: ini.get('session.cookie_samesite') ?? '',
-          },
-          false,
-          now,
-        ),
-      );
-    },
-    replaceHeader: (line) => void ctx.headers.header(line, true, 0, ''),
-    scriptMtime: () => statSync(ctx.target.file, { throwIfNoEntry: false })?.mtimeMs,
-    warning: (message) => ctx.raise(E_WARNING, message),
-    notice: (message) => ctx.raise(E_NOTICE, message),
-    log: (line) => ctx.log(line),
-    owner: ctx.describe(),
-    idExtraChars: secret() ? '_' : '',
-    lockEvents: {
-      waiting(id) {
-        ctx.lockWaitStarted(id);
-        ctx.env.pool.lockWaitStarted();
-      },
-      waited(waitedMs, acquired) {
-        ctx.lockWaitEnded(acquired);
-        ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
-      },
-      released() {
-        ctx.lockReleased();
-        ctx.env.pool.lockReleased();
-      },
-    },
-    backend: () => openConfiguredBackend(ctx),
-  };
+  constructor(ctx: RequestContext) {
+    this.#ctx = ctx;
+    this.idExtraChars = this.#secret() ? '_' : '';
+    this.session = new PhpSession(this, ctx.vars.$_SESSION);
+  }
+
+  #secret(): string {
+    return this.#ctx.ini.get('tsfpm.session_secret') ?? '';
+  }
+
+  get owner(): string {
+    return this.#ctx.describe();
+  }
+
+  setting(name: string): string {
+    return this.#ctx.ini.get(name) ?? '';
+  }
+
+  int(name: string): number {
+    return this.#ctx.ini.int(name);
+  }
+
+  bool(name: string): boolean {
+    return this.#ctx.ini.bool(name);
+  }
+
+  setSetting(name: string, value: string): boolean {
+    return this.#ctx.ini.set(name, value) !== false;
+  }
+
+  headersSent(): boolean {
+    return this.#ctx.headersSent;
+  }
+
+  clientId(name: string): string | undefined {
+    const { ini, vars } = this.#ctx;
+    const fromCookie = ini.bool('session.use_cookies') ? vars.$_COOKIE[name] : undefined;
+    const fromRequest = ini.bool('session.use_only_cookies') ? undefined : (vars.$_GET[name] ?? vars.$_POST[name]);
+    const sent = typeof fromCookie === 'string' ? fromCookie : typeof fromRequest === 'string' ? fromRequest : undefined;
+    // session.referer_check: an ID that came with a Referer not containing the string is not used (PHP)
+    const check = ini.get('session.referer_check') ?? '';
+    // read only when the setting is on: $_SERVER is made on first read
+    const referer = check === '' ? undefined : vars.$_SERVER['HTTP_REFERER'];
+    if (typeof referer === 'string' && referer !== '' && !referer.includes(check)) return undefined;
+    const secret = this.#secret();
+    if (sent === undefined || !secret) return sent;
+    // express-session's signed cookie: `s:<id>.<signature>`; a bad signature means no ID, as there
+    if (!sent.startsWith('s:')) return undefined;
+    const id = cookieSignature.unsign(sent.slice(2), secret);
+    return id === false ? undefined : id;
+  }
+
+  sendCookie(name: string, id: string): void {
+    const { ini, headers } = this.#ctx;
+    const lifetime = ini.int('session.cookie_lifetime');
+    const now = Math.floor(Date.now() / 1000);
+    const secret = this.#secret();
+    const value = secret ? `s:${cookieSignature.sign(id, secret)}` : id;
+    headers.removeCookie(name);
+    headers.addCookie(
+      formatSetCookie(
+        name,
+        value,
+        {
+          expires: lifetime > 0 ? now + lifetime : 0,
+          path: ini.get('session.cookie_path') ?? '/',
+          domain: ini.get('session.cookie_domain') ?? '',
+          secure: ini.bool('session.cookie_secure'),
+          httponly: ini.bool('session.cookie_httponly'),
+          samesite: ini.get('session.cookie_samesite') ?? '',
+        },
+        false,
+        now,
+      ),
+    );
+  }
+
+  replaceHeader(line: string): void {
+    this.#ctx.headers.header(line, true, 0, '');
+  }
+
+  scriptMtime(): number | undefined {
+    return statSync(this.#ctx.target.file, { throwIfNoEntry: false })?.mtimeMs;
+  }
+
+  warning(message: string): void {
+    this.#ctx.raise(E_WARNING, message);
+  }
+
+  notice(message: string): void {
+    this.#ctx.raise(E_NOTICE, message);
+  }
+
+  log(line: string): void {
+    this.#ctx.log(line);
+  }
+
+  backend(): Promise<SessionBackend> {
+    return openConfiguredBackend(this.#ctx);
+  }
+
+  waiting(id: string): void {
+    this.#ctx.lockWaitStarted(id);
+    this.#ctx.env.pool.lockWaitStarted();
+  }
+
+  waited(waitedMs: number, acquired: boolean): void {
+    this.#ctx.lockWaitEnded(acquired);
+    this.#ctx.env.pool.lockWaitEnded(waitedMs / 1000, acquired);
+  }
+
+  released(): void {
+    this.#ctx.lockReleased();
+    this.#ctx.env.pool.lockReleased();
+  }
+
+  /** Remembers where the script called session_start(), for the warning if the request closes with it pending. */
+  startedAt(started: Promise<boolean>, stack: Error): void {
+    this.#startCall = { started, stack };
+  }
+
+  release(when: 'finish' | 'end'): Promise<void> {
+    const ctx = this.#ctx;
+    const session = this.session;
+    // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
+    // wait for a lock a pending start waits for; the start closes the session when it settles
+    const abandoned = ctx.phase === 'done' || ctx.deadline.passed;
+    const pending = session.starting;
+    const call = this.#startCall;
+    if (pending && !abandoned && call?.started === pending) {
+      this.#startCall = undefined;
+      ctx.raise(E_WARNING, `session_start() was still pending when the script ${when === 'finish' ? 'finished the response' : 'ended'}: its result is waited for and the session written at the end; write \`await session_start()\``, scriptCallSite(call.stack.stack));
+    }
+    // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
+    if (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session')) return Promise.resolve();
+    return session.release(when === 'end', !abandoned);
+  }
 }
 
-/** Where the script called a session_start() that may not be awaited: reported if the request closes with it pending. */
-const startCalls = new WeakMap<Promise<boolean>, Error>();
-
-/** session_start() for the script: the call's stack is kept so a missing `await` can be reported at its line. */
-export function startSession(ctx: RequestContext, options: Record<string, unknown>): Promise<boolean> {
-  const started = sessionOf(ctx).start(options);
-  startCalls.set(started, captureStack());
+/**
+ * session_start(). `call`: the stack of the script's call, captured once by the caller for its time limit's
+ * report too; a missing `await` is then reported at that line (auto_start has no such call).
+ */
+export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error): Promise<boolean> {
+  const host = hostOf(ctx);
+  const started = host.session.start(options);
+  if (call) host.startedAt(started, call);
   return started;
 }
 
@@ -112,29 +192,19 @@ export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get
   });
 }
 
+/**
+ * The request's session host, created on first use and closed with the request's resources. It is found among
+ * those (a handful at most) rather than in a WeakMap: a WeakMap entry per request keeps every request's
+ * objects alive through young-generation GCs, until a full one.
+ */
+function hostOf(ctx: RequestContext): RequestSessionHost {
+  for (const resource of ctx.resources) if (resource instanceof RequestSessionHost) return resource;
+  const host = new RequestSessionHost(ctx);
+  ctx.hold(host);
+  return host;
+}
+
 /** The request's session, created on first use and closed with the request's resources. */
 export function sessionOf(ctx: RequestContext): PhpSession {
-  let session = sessions.get(ctx);
-  if (!session) {
-    const created = new PhpSession(host(ctx), ctx.vars.$_SESSION);
-    session = created;
-    sessions.set(ctx, created);
-    ctx.hold({
-      release(when) {
-        // a request stopped, or abandoned to a time limit (maybe while it awaited the start), does not
-        // wait for a lock a pending start waits for; the start closes the session when it settles
-        const abandoned = ctx.phase === 'done' || ctx.deadline.passed;
-        const pending = created.starting;
-        const call = pending && !abandoned && startCalls.get(pending);
-        if (call) {
-          startCalls.delete(pending);
-          ctx.raise(E_WARNING, `session_start() was still pending when the script ${when === 'finish' ? 'finished the response' : 'ended'}: its result is waited for and the session written at the end; write \`await session_start()\``, scriptCallSite(call.stack));
-        }
-        // fastcgi_finish_request() closes the session unless tsfpm.finish_closes_session restores PHP's behaviour
-        if (when === 'finish' && !ctx.ini.bool('tsfpm.finish_closes_session')) return Promise.resolve();
-        return created.release(when === 'end', !abandoned);
-      },
-    });
-  }
-  return session;
+  return hostOf(ctx).session;
 }

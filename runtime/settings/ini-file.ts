@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { TsfpmError } from '../php/errors.ts';
 import { ERROR_LEVELS, atoi } from './ini-values.ts';
 import { END, EOL, Scanner, type Token } from './ini-scanner.ts';
 
@@ -42,14 +43,12 @@ export interface IniParseOptions {
 }
 
 /** A php.ini syntax error; `message` is PHP's text without the `PHP:  ` prefix it prints on stderr. */
-export class IniSyntaxError extends Error {
-  override readonly name = 'IniSyntaxError';
-  readonly code = 'TSFPM_ERR_INI_SYNTAX';
+export class IniSyntaxError extends TsfpmError {
   readonly file: string;
   readonly line: number;
 
   constructor(detail: string, file: string, line: number) {
-    super(`${detail} in ${file} on line ${line}`);
+    super('TSFPM_ERR_INI_SYNTAX', `${detail} in ${file} on line ${line}`);
     this.file = file;
     this.line = line;
   }

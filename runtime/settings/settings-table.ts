@@ -15,9 +15,9 @@ import { sessionSettingProblem } from '../../sessions/session-settings.ts';
 
 /** Where a setting may be changed, as PHP's PHP_INI_* modes. */
 export const INI_USER = 1;
-export const INI_PERDIR = 2;
-export const INI_SYSTEM = 4;
-export const INI_ALL = 7;
+const INI_PERDIR = 2;
+const INI_SYSTEM = 4;
+const INI_ALL = 7;
 
 type Kind = 'bool' | 'int' | 'quantity' | 'string';
 

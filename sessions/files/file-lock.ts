@@ -3,13 +3,21 @@
  * files handler takes at session_start(), so tsfpm and PHP processes sharing a save_path exclude each other.
  *
  * The lock is an open descriptor of the session file that holds flock(LOCK_EX) (flock.ts calls libc). The
- * store reads and writes the session through that same descriptor (`descriptorOf`), as mod_files does, so a
- * locked session costs open, flock, fstat, pwrite and close. Inside one process, waiters for one ID queue in
- * arrival order; a release hands the locked descriptor straight to the next of them, without unlocking, for
- * at most HAND_OFF_MS in a row; then the descriptor closes and this process waits a little longer than other
- * processes' polls before trying again, so that they get their turn (PHP's waiters, blocked in flock(),
- * get it at once). A waiter that meets another process's lock polls flock(LOCK_NB) with a growing delay
- * (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the holder may need.
+ * store reads and writes the session through that same descriptor (`lockedFile`), as mod_files does, so a
+ * locked session costs open, flock, fstat, pread, pwrite and close; a new ID's file is created with O_EXCL
+ * and known empty (no fstat, no read). Inside one process, waiters for one ID queue in arrival order; a
+ * release hands the locked descriptor straight to the next of them, without unlocking, for at most
+ * HAND_OFF_MS in a row, together with the file's content as last read or written: nobody else can have
+ * written it meanwhile, so the next holder reads nothing. A descriptor let go with nobody waiting stays locked
+ * until the event-loop turn ends, for a request of the same ID in that turn (a user's parallel requests arrive
+ * together), unless this process met another process's lock in the last SHARED_MS: other processes poll, and
+ * would find such a file locked more often. After the run, the descriptor closes and this process waits
+ * a little longer than other processes' polls before trying again, so that they get their turn (PHP's
+ * waiters, blocked in flock(), get it at once). A waiter that meets another process's lock polls
+ * flock(LOCK_NB) with a growing delay (1 ms up to POLL_MAX_MS): a blocking flock() would hold a thread the
+ * holder may need. Opening an existing file is synchronous, as PHP's: on a local disk it costs a few µs, a
+ * trip through libuv's threadpool several times that; creating one goes through the threadpool, since it may
+ * wait for the filesystem's journal.
  *
  * The kernel drops the lock when the descriptor closes: at release, or when the process exits or is killed,
  * so a crashed holder never blocks a session and `ttlMs` is not used. A held lock is *lost* only when its file
@@ -18,8 +26,9 @@
  * @module
  */
 
-import { closeSync, constants, fstatSync, open } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, open, openSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { LockedFile } from './files-store.ts';
 import { tryLockExclusive } from './flock.ts';
 import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
 import { grant, refuse, WaiterQueue, type Waiter } from '../lock/waiter-queue.ts';
@@ -40,6 +49,11 @@ const POLL_MAX_MS = 4;
 /** After a run of hand-offs, this process's next try waits this long: past every other process's next poll. */
 const YIELD_MS = POLL_MAX_MS + 2;
 const OPEN_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_NOFOLLOW;
+const CREATE_FLAGS = OPEN_FLAGS | constants.O_EXCL;
+/** How long after meeting another process's lock this process closes released descriptors at once (no idle ones). */
+const SHARED_MS = 1000;
+/** The content of a file this process just created. */
+const EMPTY = Buffer.alloc(0);
 
 /** One acquire() call: it may also fail, when its file cannot be opened or locked. */
 interface FileWaiter extends Waiter {
@@ -60,6 +74,11 @@ interface Line {
   lockedAt: number;
   /** Yielding to other processes after a run of hand-offs: no try starts until it ends. */
   yielding: boolean;
+  /**
+   * A descriptor let go with nobody waiting, kept locked until this event-loop turn ends: a request for the ID
+   * later in the same turn (parallel requests of one user) takes it as a hand-off, without opening or reading.
+   */
+  idle: { readonly fd: number; readonly content: Buffer | undefined } | undefined;
 }
 
 /** fstat's link count: 0 once the file was deleted (or renamed over) while open. */
@@ -76,6 +95,10 @@ export class FileLocker implements SessionLocker {
   readonly #log: (line: string) => void;
   readonly #lines = new Map<string, Line>();
   readonly #held = new Set<FileHeldLock>();
+  /** Lines with an idle descriptor, closed together when the event-loop turn ends. */
+  readonly #idle = new Map<string, Line>();
+  /** performance.now() when an attempt here last met another process's lock on a session file. */
+  #sharedAt = -Infinity;
   #closed = false;
 
   constructor(options: FileLockerOptions) {
@@ -99,7 +122,7 @@ export class FileLocker implements SessionLocker {
     const path = this.#path(id);
     let line = this.#lines.get(id);
     if (line === undefined) {
-      line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false };
+      line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false, idle: undefined };
       this.#lines.set(id, line);
     }
     if (options.waitMs === 0 && (line.holder || line.trying || line.waiters.length > 0)) {
@@ -112,10 +135,10 @@ export class FileLocker implements SessionLocker {
     });
   }
 
-  /** The locked descriptor of `id` while this process holds its lock: the store reads and writes through it. */
-  descriptorOf(id: string): number | undefined {
+  /** The locked file of `id` while this process holds its lock: the store reads and writes through it. */
+  lockedFile(id: string): LockedFile | undefined {
     const holder = this.#lines.get(id)?.holder;
-    return holder && !holder.lost ? holder.fd : undefined;
+    return holder && !holder.lost ? holder : undefined;
   }
 
   /** Checks that `lock` still holds its file (not released, file not deleted), then writes. */
@@ -131,6 +154,7 @@ export class FileLocker implements SessionLocker {
     for (const line of this.#lines.values()) {
       for (const waiter of line.waiters.drain()) refuse(waiter, line.holder?.owner);
       if (line.trying) line.trying.expired = true;
+      this.#closeIdle(line);
     }
     for (const lock of this.#held) lock.forget();
     this.#held.clear();
@@ -147,18 +171,41 @@ export class FileLocker implements SessionLocker {
     if (line.holder || line.trying || line.yielding) return;
     const waiter = line.waiters.shift();
     if (waiter === undefined) {
-      this.#lines.delete(id);
+      if (!line.idle) this.#lines.delete(id);
       return;
     }
     line.trying = waiter;
-    open(waiter.path, OPEN_FLAGS, this.#mode, (error, fd) => {
+    const idle = line.idle;
+    if (idle) {
+      line.idle = undefined;
+      // another process's gc may have deleted the file meanwhile (it takes no lock): then it is opened anew
+      if (!unlinked(idle.fd)) return this.#grant(id, line, waiter, idle.fd, idle.content);
+      closeSync(idle.fd);
+    }
+    if (!waiter.options.newId) return this.#openExisting(id, line, waiter);
+    // creating a file may wait for the filesystem's journal: in the threadpool, not on the event loop
+    open(waiter.path, CREATE_FLAGS, this.#mode, (error, fd) => {
+      if (error?.code === 'EEXIST') return this.#openExisting(id, line, waiter);
       if (error) return this.#failed(id, line, waiter, error);
-      this.#attempt(id, line, waiter, fd, 1);
+      this.#attempt(id, line, waiter, fd, 1, EMPTY);
     });
   }
 
-  /** One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. */
-  #attempt(id: string, line: Line, waiter: FileWaiter, fd: number, delay: number): void {
+  #openExisting(id: string, line: Line, waiter: FileWaiter): void {
+    let fd: number;
+    try {
+      fd = openSync(waiter.path, OPEN_FLAGS, this.#mode);
+    } catch (error) {
+      return this.#failed(id, line, waiter, error);
+    }
+    this.#attempt(id, line, waiter, fd, 1);
+  }
+
+  /**
+   * One flock(LOCK_NB) on `fd`; another process holding it means a later attempt, `delay` ms on. `content`:
+   * the file was created empty here, which holds only if the first attempt takes the lock.
+   */
+  #attempt(id: string, line: Line, waiter: FileWaiter, fd: number, delay: number, content?: Buffer): void {
     let locked: boolean;
     try {
       locked = !this.#closed && tryLockExclusive(fd);
@@ -176,8 +223,9 @@ export class FileLocker implements SessionLocker {
     }
     if (locked) {
       line.lockedAt = performance.now();
-      return this.#grant(id, line, waiter, fd);
+      return this.#grant(id, line, waiter, fd, delay === 1 ? content : undefined);
     }
+    this.#sharedAt = performance.now();
     if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
       closeSync(fd);
       line.trying = undefined;
@@ -195,23 +243,50 @@ export class FileLocker implements SessionLocker {
     this.#next(id, line);
   }
 
-  #grant(id: string, line: Line, waiter: FileWaiter, fd: number): void {
+  #grant(id: string, line: Line, waiter: FileWaiter, fd: number, content: Buffer | undefined): void {
     line.trying = undefined;
-    const lock = new FileHeldLock(waiter, fd, this.#log, () => this.#released(id, line, lock));
+    const lock = new FileHeldLock(waiter, fd, content, this.#log, () => this.#released(id, line, lock));
     this.#held.add(lock);
     line.holder = lock;
     grant(waiter, lock);
   }
 
-  /** The holder let go: its descriptor goes to the next waiter here, or is closed, which drops the flock. */
+  /** Closes the line's idle descriptor, if any, which drops its flock. */
+  #closeIdle(line: Line): void {
+    if (!line.idle) return;
+    closeSync(line.idle.fd);
+    line.idle = undefined;
+  }
+
+  /** The end of the event-loop turn: the descriptors still idle are closed, and their lines forgotten when empty. */
+  #closeIdleLines(): void {
+    for (const [id, line] of this.#idle) {
+      this.#closeIdle(line);
+      if (!line.holder && !line.trying && line.waiters.length === 0 && this.#lines.get(id) === line) this.#lines.delete(id);
+    }
+    this.#idle.clear();
+  }
+
+  /**
+   * The holder let go: its descriptor goes to the next waiter here, or stays idle to the end of this event-loop turn
+   * for a request of the same ID (within the run of HAND_OFF_MS), or is closed, which drops the flock.
+   */
   #released(id: string, line: Line, lock: FileHeldLock): void {
     this.#held.delete(lock);
     line.holder = undefined;
     const next = line.waiters.first;
+    const inRun = !this.#closed && !lock.lost && performance.now() - line.lockedAt < HAND_OFF_MS;
+    // other processes poll for the files they share with this one: one that is kept locked idle would wait longer
+    if (next === undefined && inRun && performance.now() - this.#sharedAt > SHARED_MS) {
+      line.idle = { fd: lock.fd, content: lock.content };
+      if (this.#idle.size === 0) setImmediate(() => this.#closeIdleLines());
+      this.#idle.set(id, line);
+      return;
+    }
     const handOn = next !== undefined && !this.#closed && !lock.lost && !unlinked(lock.fd);
-    if (handOn && performance.now() - line.lockedAt < HAND_OFF_MS) {
+    if (handOn && inRun) {
       line.waiters.shift();
-      return this.#grant(id, line, next, lock.fd);
+      return this.#grant(id, line, next, lock.fd, lock.content);
     }
     closeSync(lock.fd);
     if (!handOn) return this.#next(id, line);
@@ -224,23 +299,25 @@ export class FileLocker implements SessionLocker {
 }
 
 /** A held flock: the open descriptor `fd` is the lock. */
-class FileHeldLock implements HeldLock {
+class FileHeldLock implements HeldLock, LockedFile {
   readonly id: string;
-  readonly token = randomBytes(16).toString('hex');
+  readonly token = randomUUID();
   readonly acquiredAt = performance.now();
   /** Who holds it, for waiters that give up. */
   readonly owner: string;
   readonly fd: number;
+  content: Buffer | undefined;
   readonly #path: string;
   readonly #log: (line: string) => void;
   readonly #onRelease: () => void;
   #released = false;
   #lost = false;
 
-  constructor(waiter: FileWaiter, fd: number, log: (line: string) => void, onRelease: () => void) {
+  constructor(waiter: FileWaiter, fd: number, content: Buffer | undefined, log: (line: string) => void, onRelease: () => void) {
     this.id = waiter.id;
     this.owner = waiter.options.owner;
     this.fd = fd;
+    this.content = content;
     this.#path = waiter.path;
     this.#log = log;
     this.#onRelease = onRelease;

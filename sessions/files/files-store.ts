@@ -23,15 +23,15 @@
  * @module
  */
 
-import { constants, fstat, ftruncate, read, write, type Stats } from 'node:fs';
+import { constants, fstatSync, ftruncateSync, readSync, writeSync, type Stats } from 'node:fs';
 import { open, readdir, stat, unlink, utimes } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from '../id.ts';
 import { recordWithout, type PhpRecord } from '../serialize/php-values.ts';
-import { decodeSession, encodeSession, SessionDecodeError, type SessionVars } from '../serialize/session-codec.ts';
+import { decodeSession, encodeSession, SessionDecodeError } from '../serialize/session-codec.ts';
+import { TsfpmError } from '../tsfpm-error.ts';
 
 export interface FilesStoreOptions {
   /**
@@ -46,40 +46,53 @@ export interface FilesStoreOptions {
   /** Receives the warnings PHP would emit (undecodable data, skipped keys). */
   readonly warn?: (message: string) => void;
   /**
-   * The open descriptor holding a session's lock, when this process holds it (`FileLocker.descriptorOf`):
-   * read() and write() go through it instead of opening the file again, as mod_files does.
+   * The session file this process holds locked (`FileLocker.lockedFile`): read() and write() go through its
+   * descriptor instead of opening the file again, as mod_files does, and skip what its known content answers.
    */
-  readonly descriptor?: (id: string) => number | undefined;
+  readonly lockedFile?: (id: string) => LockedFile | undefined;
 }
 
-const fstatAsync = promisify(fstat);
-const readAsync = promisify(read);
-const writeAsync = promisify(write);
-const ftruncateAsync = promisify(ftruncate);
+/**
+ * A session file held under its lock in this process. While the lock is held nobody else writes the file (PHP
+ * takes the same flock first), so bytes read or written through it stay its content until the lock is let go.
+ */
+export interface LockedFile {
+  readonly fd: number;
+  /** The file's bytes, once known (read, written, or created empty here); passed on with the lock, never re-read. */
+  content: Buffer | undefined;
+}
 
-/** Reads the whole file behind `fd` from offset 0. */
-async function readDescriptor(fd: number): Promise<Buffer> {
-  const stats = await fstatAsync(fd);
+/**
+ * The file's bytes through its held descriptor: the known content, else one fstat and pread(s). Synchronous, as
+ * PHP's: on an open descriptor these calls cost less than a trip through libuv's threadpool.
+ */
+function readLocked(file: LockedFile): Buffer {
+  if (file.content !== undefined) return file.content;
+  const stats = fstatSync(file.fd);
   checkOwner(stats);
   const data = Buffer.allocUnsafe(stats.size);
   let filled = 0;
   while (filled < data.length) {
-    const { bytesRead } = await readAsync(fd, data, filled, data.length - filled, filled);
+    const bytesRead = readSync(file.fd, data, filled, data.length - filled, filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return filled === data.length ? data : data.subarray(0, filled);
+  return (file.content = filled === data.length ? data : data.subarray(0, filled));
 }
 
-/** pwrite at 0, then ftruncate if the file was longer. */
-async function writeDescriptor(fd: number, data: Buffer): Promise<void> {
-  const stats = await fstatAsync(fd);
-  checkOwner(stats);
-  for (let written = 0; written < data.length; ) {
-    const { bytesWritten } = await writeAsync(fd, data, written, data.length - written, written);
-    written += bytesWritten;
+/** pwrite at 0, then ftruncate if the file was longer (its length from the known content, else fstat). */
+function writeLocked(file: LockedFile, data: Buffer): void {
+  let size = file.content?.length;
+  if (size === undefined) {
+    const stats = fstatSync(file.fd);
+    checkOwner(stats);
+    size = stats.size;
   }
-  if (data.length < stats.size) await ftruncateAsync(fd, data.length);
+  // unknown from here until written: a failed write leaves the file's bytes uncertain
+  file.content = undefined;
+  for (let written = 0; written < data.length; ) written += writeSync(file.fd, data, written, data.length - written, written);
+  if (data.length < size) ftruncateSync(file.fd, data.length);
+  file.content = data;
 }
 
 /** session.save_path, parsed as PHP's PS_OPEN_FUNC(files) does. */
@@ -95,11 +108,9 @@ export interface SavePath {
 export { INVALID_ID_MESSAGE };
 
 /** A session ID that may not name a file. PHP warns with the same text and session_start() fails. */
-export class InvalidSessionIdError extends Error {
-  readonly code = 'TSFPM_ERR_SESSION_ID';
+export class InvalidSessionIdError extends TsfpmError {
   constructor(message: string = INVALID_ID_MESSAGE) {
-    super(message);
-    this.name = 'InvalidSessionIdError';
+    super('TSFPM_ERR_SESSION_ID', message);
   }
 }
 
@@ -115,7 +126,7 @@ const STRERROR: Readonly<Record<string, string>> = {
 
 /**
  * PHP's files-handler warning for a session file that cannot be opened (ps_files_open), from the error fs.open()
- * or the flock helper gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
+ * gave: `open(/p/sess_x, O_RDWR) failed: No such file or directory (2)`; undefined for others.
  */
 export function phpOpenFailure(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException | undefined;
@@ -187,7 +198,7 @@ export class FilesStore extends Store {
   readonly #handler: 'php' | 'php_serialize';
   readonly #gcMaxlifetime: number;
   readonly #warn: (message: string) => void;
-  readonly #descriptor: (id: string) => number | undefined;
+  readonly #lockedFile: (id: string) => LockedFile | undefined;
 
   /** @throws TypeError for an invalid option */
   constructor(options: FilesStoreOptions = {}) {
@@ -204,7 +215,7 @@ export class FilesStore extends Store {
     }
     this.#gcMaxlifetime = maxlifetime;
     this.#warn = options.warn ?? (() => {});
-    this.#descriptor = options.descriptor ?? (() => undefined);
+    this.#lockedFile = options.lockedFile ?? (() => undefined);
   }
 
   /**
@@ -231,8 +242,8 @@ export class FilesStore extends Store {
    * @throws for a file owned by another user (`Session data file is not created by your uid`), or a symlink
    */
   async read(id: string): Promise<Buffer | null> {
-    const fd = this.#descriptor(id);
-    if (fd !== undefined) return readDescriptor(fd);
+    const locked = this.#lockedFile(id);
+    if (locked !== undefined) return readLocked(locked);
     let file;
     try {
       file = await open(this.pathFor(id), constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -253,8 +264,8 @@ export class FilesStore extends Store {
    * save_path mode. Never a rename: the session lock is on the file's inode.
    */
   async write(id: string, data: Buffer): Promise<void> {
-    const fd = this.#descriptor(id);
-    if (fd !== undefined) return writeDescriptor(fd, data);
+    const locked = this.#lockedFile(id);
+    if (locked !== undefined) return writeLocked(locked, data);
     const file = await open(this.pathFor(id), OPEN_FLAGS, this.savePath.mode);
     try {
       const stats = await file.stat();
@@ -393,7 +404,7 @@ export class FilesStore extends Store {
     }
   }
 
-  #toSessionData(vars: SessionVars): FilesSessionData {
+  #toSessionData(vars: PhpRecord): FilesSessionData {
     const stored = vars['cookie'];
     const isRecord = typeof stored === 'object' && stored !== null && Object.getPrototypeOf(stored) === null;
     vars['cookie'] = isRecord ? stored : { originalMaxAge: null, expires: null, httpOnly: true, path: '/' };

@@ -49,6 +49,11 @@ export interface LockOptions {
    * the Redis locker returns it as `value` and saves the round trip of a read. Others ignore it.
    */
   readonly readKey?: string;
+  /**
+   * The ID was just made by this process, so most likely nothing is stored under it: a locker may create
+   * its entry exclusively and know it empty (the files locker: O_CREAT|O_EXCL, no read). Others ignore it.
+   */
+  readonly newId?: boolean;
 }
 
 export interface HeldLock {

@@ -37,7 +37,11 @@ interface Slot {
 export class MemoryLocker implements SessionLocker {
   readonly expires = true;
   readonly #slots = new Map<string, Slot>();
-  readonly #holders = new WeakMap<HeldLock, Holder>();
+  /**
+   * The property under which a lock this locker granted carries its holder: a WeakMap entry per lock would
+   * keep every request's lock alive through young-generation GCs, until a full one.
+   */
+  readonly #holderKey = Symbol('holder');
   #closed = false;
 
   acquire(id: string, options: LockOptions): Promise<AcquireResult> {
@@ -58,7 +62,7 @@ export class MemoryLocker implements SessionLocker {
 
   async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
     // No await before write(): nothing else in this process can run between the check and the write's start.
-    const holder = this.#holders.get(lock);
+    const holder = (lock as HeldLock & { [key: symbol]: Holder | undefined })[this.#holderKey];
     if (!holder || !this.#holds(holder)) return false;
     await write();
     return true;
@@ -115,7 +119,7 @@ export class MemoryLocker implements SessionLocker {
     };
     holder.renewal = setInterval(() => this.#renew(holder), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     slot.holder = holder;
-    this.#holders.set(holder.lock, holder);
+    Object.defineProperty(holder.lock, this.#holderKey, { value: holder });
     return holder.lock;
   }
 

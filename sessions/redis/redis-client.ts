@@ -272,7 +272,9 @@ export async function connectRedis(where: RedisSavePath, label: string, log: (li
           get isReady() {
             return client.isReady;
           },
-          sendCommand: (args, options) => client.sendCommand(args, options),
+          // no per-command timeout: with disableOfflineQueue a command never waits for a connection, and
+          // node-redis would arm an AbortSignal.timeout for each one (a timer that fires even after the reply)
+          sendCommand: (args) => client.sendCommand(args),
           duplicate: () => client.duplicate(),
           noReply: replacer(client, (line) => log(`tsfpm: Redis session store (${label}): ${line}`)),
         },

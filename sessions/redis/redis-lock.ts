@@ -148,6 +148,12 @@ function ownerOf(value: string): string {
 }
 
 
+/** A lock command sent and not answered yet. */
+interface InFlight {
+  readonly sentAt: number;
+  readonly reject: (error: Error) => void;
+}
+
 /** One acquisition this locker holds. */
 interface Held {
   readonly entry: Entry;
@@ -194,7 +200,11 @@ export class RedisLocker implements SessionLocker {
   #connecting: Promise<unknown> | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #byChannel = new Map<string, Entry>();
-  readonly #held = new WeakMap<HeldLock, Held>();
+  /**
+   * The property under which a lock this locker granted carries its Held: a WeakMap entry per lock would
+   * keep every request's lock alive through young-generation GCs, until a full one.
+   */
+  readonly #heldKey = Symbol('held');
   /** Scripts this locker has sent with EVAL. */
   readonly #loaded = new Set<Script>();
   /**
@@ -203,6 +213,9 @@ export class RedisLocker implements SessionLocker {
    * An attempt that finds one holding its key releases it and tries again.
    */
   readonly #abandoned = new Map<string, number>();
+  /** Lock commands awaiting their reply, in the order sent (#bounded). */
+  readonly #inFlight = new Set<InFlight>();
+  #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: RedisLockerOptions) {
@@ -238,7 +251,7 @@ export class RedisLocker implements SessionLocker {
    * the check, so a store that can should use `fencedSet`/`fencedDelete`. Rejects on Redis errors.
    */
   async fencedWrite(lock: HeldLock, write: () => Promise<void>): Promise<boolean> {
-    const held = this.#held.get(lock);
+    const held = this.#heldOf(lock);
     if (!held || held.ended) return false;
     if (!(await this.#fenced(held, RENEW, [held.entry.key], [held.value, String(held.ttlMs)]))) return false;
     await write();
@@ -474,7 +487,7 @@ export class RedisLocker implements SessionLocker {
     };
     held.renewal = setInterval(() => this.#renew(held), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     entry.held = held;
-    this.#held.set(held.lock, held);
+    Object.defineProperty(held.lock, this.#heldKey, { value: held });
     return held;
   }
 
@@ -532,8 +545,12 @@ export class RedisLocker implements SessionLocker {
     this.#wake(entry);
   }
 
+  #heldOf(lock: HeldLock): Held | undefined {
+    return (lock as HeldLock & { [key: symbol]: Held | undefined })[this.#heldKey];
+  }
+
   #ours(lock: HeldLock): Held {
-    const held = this.#held.get(lock);
+    const held = this.#heldOf(lock);
     if (!held) throw new TypeError('RedisLocker: this lock was not acquired from this locker');
     return held;
   }
@@ -548,17 +565,43 @@ export class RedisLocker implements SessionLocker {
   /**
    * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
    * connection can stay unanswered; the queue of this ID must move on all the same, and the client
-   * gets the chance to replace that connection.
+   * gets the chance to replace that connection. One sweep every half commandTimeoutMs finds such commands,
+   * rather than a timer per command (two per request, nearly all cleared unfired).
    */
   #bounded<T>(pending: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
-        this.#client.noReply?.();
-      }, 2 * this.#commandTimeoutMs);
+    return new Promise<T>((resolve, reject) => {
+      const command: InFlight = { sentAt: performance.now(), reject };
+      this.#inFlight.add(command);
+      this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
+      pending.then(
+        (reply) => {
+          this.#inFlight.delete(command);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.#inFlight.delete(command);
+          reject(error);
+        },
+      );
     });
-    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Fails the commands unanswered for twice commandTimeoutMs (the oldest come first), and tells the client once; stops when none is left. */
+  #sweep(): void {
+    if (this.#inFlight.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+      return;
+    }
+    const limit = performance.now() - 2 * this.#commandTimeoutMs;
+    let late = false;
+    for (const command of this.#inFlight) {
+      if (command.sentAt > limit) break;
+      this.#inFlight.delete(command);
+      command.reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
+      late = true;
+    }
+    if (late) this.#client.noReply?.();
   }
 
   /** EVAL the first time (which caches the script in Redis), then EVALSHA, and EVAL again after a NOSCRIPT. */

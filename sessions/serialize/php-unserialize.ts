@@ -14,6 +14,7 @@
  * refuses, is kept like any other value. Names of classes and enums must be valid UTF-8.
  */
 
+import { TsfpmError } from '../tsfpm-error.ts';
 import {
   fillRecord, INT64_MAX, INT64_MIN, PhpCustomObject, PhpEnum, PhpFloat, PhpObject, phpIntKey,
   type PhpArrayKey, type PhpMap, type PhpRecord, type PhpValue,
@@ -23,11 +24,9 @@ import {
 export const DEFAULT_MAX_DEPTH = 4096;
 
 /** Malformed or truncated serialized data. `offset` is the byte where parsing failed. */
-export class PhpUnserializeError extends Error {
-  readonly code = 'TSFPM_ERR_UNSERIALIZE';
+export class PhpUnserializeError extends TsfpmError {
   constructor(readonly detail: string, readonly offset: number, length: number) {
-    super(`Error at offset ${offset} of ${length} bytes: ${detail}`);
-    this.name = 'PhpUnserializeError';
+    super('TSFPM_ERR_UNSERIALIZE', `Error at offset ${offset} of ${length} bytes: ${detail}`);
   }
 }
 

@@ -149,6 +149,32 @@ export function orderedKeys(value: object): string[] {
   return [...listed, ...own.filter((key) => !listedSet.has(key))];
 }
 
+/**
+ * Whether `a` and `b` certainly serialize alike, judged without serializing them: session.lazy_write's check of
+ * $_SESSION against the data as read. Arrays, records (key order included) and scalars are compared; an unset
+ * entry (undefined) counts as absent, as the serializer skips it. A Map, Buffer, object or any other instance
+ * counts as changed unless it is the very same PhpFloat or PhpEnum value: such a session is simply written.
+ */
+export function samePhpValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return typeof a !== 'object' || a === null || a instanceof PhpFloat || a instanceof PhpEnum;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => samePhpValue(item, b[i]));
+  const proto = Object.getPrototypeOf(a);
+  if (proto === Object.prototype || proto === null) return Object.getPrototypeOf(b) === proto && sameRecord(a, b);
+  if (a instanceof PhpFloat) return b instanceof PhpFloat && Object.is(a.value, b.value);
+  if (a instanceof PhpEnum) return b instanceof PhpEnum && a.className === b.className && a.caseName === b.caseName;
+  return false;
+}
+
+/** {@link samePhpValue} for two records: the same set keys in the same PHP order, with values alike. */
+export function sameRecord(a: object, b: object): boolean {
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const leftKeys = orderedKeys(a).filter((key) => left[key] !== undefined);
+  const rightKeys = orderedKeys(b).filter((key) => right[key] !== undefined);
+  return leftKeys.length === rightKeys.length && leftKeys.every((key, i) => key === rightKeys[i] && samePhpValue(left[key], right[key]));
+}
+
 /** A copy of `record` without `key` (a store's `cookie`), in its PHP key order. */
 export function recordWithout(record: object, key: string): PhpRecord {
   const source = record as Record<string, PhpValue>;

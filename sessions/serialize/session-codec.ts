@@ -11,14 +11,12 @@
  * which is what lazy_write compares.
  */
 
+import { TsfpmError } from '../tsfpm-error.ts';
 import { PhpSerializer, serialize } from './php-serialize.ts';
 import { PhpUnserializeError, PhpUnserializer, type UnserializeOptions } from './php-unserialize.ts';
 import { arrayEntries, recordFromEntries, type PhpMap, type PhpRecord, type PhpValue } from './php-values.ts';
 
 export type SessionSerializeHandler = 'php' | 'php_serialize' | 'php_binary';
-
-/** `$_SESSION` as scripts see it. */
-export type SessionVars = PhpRecord;
 
 /** The handler for a session.serialize_handler value (case-insensitive, like PHP), or undefined if PHP has none by that name. */
 export function parseSerializeHandler(name: string): SessionSerializeHandler | undefined {
@@ -30,11 +28,9 @@ export function parseSerializeHandler(name: string): SessionSerializeHandler | u
 export const DECODE_FAILED_MESSAGE = 'Failed to decode session object. Session has been destroyed';
 
 /** Stored session data that the handler cannot decode. The caller destroys the session, as PHP does. */
-export class SessionDecodeError extends Error {
-  readonly code = 'TSFPM_ERR_SESSION_DECODE';
-  constructor(readonly handler: SessionSerializeHandler, readonly detail: string, options?: { cause?: unknown }) {
-    super(DECODE_FAILED_MESSAGE, options);
-    this.name = 'SessionDecodeError';
+export class SessionDecodeError extends TsfpmError {
+  constructor(readonly handler: SessionSerializeHandler, readonly detail: string, options?: ErrorOptions) {
+    super('TSFPM_ERR_SESSION_DECODE', DECODE_FAILED_MESSAGE, options);
   }
 }
 
@@ -48,7 +44,7 @@ export class SessionDecodeError extends Error {
  * @throws TypeError/RangeError for JS values with no PHP equivalent (see php-serialize.ts)
  */
 export function encodeSession(
-  vars: SessionVars | PhpValue[] | PhpMap,
+  vars: PhpRecord | PhpValue[] | PhpMap,
   handler: SessionSerializeHandler,
   warn: (message: string) => void,
 ): Buffer {
@@ -86,7 +82,7 @@ export function encodeSession(
  * @throws SessionDecodeError when PHP would fail too, and when a variable name is not valid UTF-8 (PHP accepts those;
  *   a JS object cannot hold them)
  */
-export function decodeSession(data: Buffer | string, handler: SessionSerializeHandler, options: UnserializeOptions = {}): SessionVars {
+export function decodeSession(data: Buffer | string, handler: SessionSerializeHandler, options: UnserializeOptions = {}): PhpRecord {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const reader = new PhpUnserializer(bytes, options);
   try {
@@ -130,8 +126,8 @@ function decodeName(bytes: Buffer): string | undefined {
 }
 
 /** php_serialize: bytes after the array are ignored, and a serialized null is an empty session. */
-function decodeWholeArray(reader: PhpUnserializer, bytes: Buffer): SessionVars {
-  if (bytes.length === 0) return Object.create(null) as SessionVars;
+function decodeWholeArray(reader: PhpUnserializer, bytes: Buffer): PhpRecord {
+  if (bytes.length === 0) return Object.create(null) as PhpRecord;
   const vars = reader.readRecord();
   // PHP would make $_SESSION that scalar, which no later session call can use; tsfpm refuses it instead.
   if (vars === undefined) throw reader.fail('the stored value is not an array', 0);

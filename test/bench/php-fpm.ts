@@ -17,7 +17,7 @@ export interface PhpFpm {
 }
 
 /** The same scripts as the TypeScript ones, in PHP. */
-export const PHP_SCRIPTS: Record<string, string> = {
+const PHP_SCRIPTS: Record<string, string> = {
   'hello.php': `<?php echo 'Hello, world';`,
   'counter.php': `<?php session_start(); $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1; echo $_SESSION['n'];`,
 };

@@ -1,7 +1,8 @@
 /**
  * The figures tsfpm is held to (issue #9), side by side in one run on this machine: nginx + PHP-FPM
  * 8.2 (pm=static, 5 children, Debian's php.ini; see php-fpm.ts) when installed, tsfpm's CLI with
- * production settings as one process and with --workers 2, bare node:http and node:http with an
+ * production settings as one process and with --workers 2 (for hello world and the session counters:
+ * the latter's targets are reported for both), bare node:http and node:http with an
  * AsyncLocalStorage store per request (the ceiling of a runtime built on it). Each workload's
  * servers are measured in alternating rounds, so noise on this shared machine hits them alike;
  * figures are medians. Also: bytes allocated per hello-world request, and whether the shared-session
@@ -100,6 +101,7 @@ async function allocation(docroot: string, kind: string): Promise<AllocationRepo
 export async function sideBySide(): Promise<Record<string, unknown>> {
   const docroot = tempDir(TS_SCRIPTS);
   const sessions = tempDir({}, 'tsfpm-bench-sessions-');
+  const sessions2 = tempDir({}, 'tsfpm-bench-sessions-');
   const redis = await startRedis();
   const fpm = await startPhpFpm(redis.port);
   const cli: CliServer[] = [];
@@ -130,6 +132,9 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
     // session counters
     const files = await ts([...SESSION_INI, '-d', `session.save_path=${sessions}`]);
     const redisTs = await ts([...SESSION_INI, '-d', 'session.save_handler=redis', '-d', `session.save_path="tcp://127.0.0.1:${redis.port}?prefix=tsbench:"`]);
+    // the same with two workers, each server with its own session folder or key prefix
+    const files2 = await ts(['--workers', '2', ...SESSION_INI, '-d', `session.save_path=${sessions2}`]);
+    const redis2 = await ts(['--workers', '2', ...SESSION_INI, '-d', 'session.save_handler=redis', '-d', `session.save_path="tcp://127.0.0.1:${redis.port}?prefix=tsbench2:"`]);
     const counters: Target[] = [
       ...(fpm ? [{ name: 'PHP-FPM files, new session', url: `http://127.0.0.1:${fpm.filesPort}/counter.php` }] : []),
       { name: 'tsfpm files, new session', url: `${files}/counter.ts` },
@@ -140,6 +145,10 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
       ...(fpm?.redisPort ? [{ name: 'PHP-FPM phpredis, shared session', url: `http://127.0.0.1:${fpm.redisPort}/counter.php`, cookie: '' }] : []),
       { name: 'tsfpm redis, shared session', url: `${redisTs}/counter.ts`, cookie: '' },
       { name: 'tsfpm redis server, no session (hello)', url: `${redisTs}/hello.ts` },
+      { name: 'tsfpm --workers 2 files, new session', url: `${files2}/counter.ts` },
+      { name: 'tsfpm --workers 2 files, shared session', url: `${files2}/counter.ts`, cookie: '' },
+      { name: 'tsfpm --workers 2 redis, new session', url: `${redis2}/counter.ts` },
+      { name: 'tsfpm --workers 2 redis server, no session (hello)', url: `${redis2}/hello.ts` },
     ];
     for (const t of counters) if (t.cookie === '') t.cookie = await sessionCookie(t.url);
     const counterFigures = await rounds(counters);
@@ -162,6 +171,10 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
       'files, shared session: tsfpm / PHP-FPM (≥ 1)': round(c('tsfpm files, shared session') / c('PHP-FPM files, shared session')),
       'redis, new session: tsfpm / PHP-FPM phpredis (≥ 1)': round(c('tsfpm redis, new session') / c('PHP-FPM phpredis, new session')),
       'redis, new session: tsfpm / same server without sessions (≥ 0.5)': round(c('tsfpm redis, new session') / c('tsfpm redis server, no session (hello)')),
+      'files, new session: tsfpm --workers 2 / PHP-FPM (≥ 1)': round(c('tsfpm --workers 2 files, new session') / c('PHP-FPM files, new session')),
+      'files, shared session: tsfpm --workers 2 / PHP-FPM (≥ 1)': round(c('tsfpm --workers 2 files, shared session') / c('PHP-FPM files, shared session')),
+      'redis, new session: tsfpm --workers 2 / PHP-FPM phpredis (≥ 1)': round(c('tsfpm --workers 2 redis, new session') / c('PHP-FPM phpredis, new session')),
+      'redis, new session: tsfpm --workers 2 / same server without sessions (≥ 0.5)': round(c('tsfpm --workers 2 redis, new session') / c('tsfpm --workers 2 redis server, no session (hello)')),
       '--workers 2 / 1 process (≥ 1.6)': round(rps('tsfpm --workers 2') / rps('tsfpm')),
       'p99 at 50 connections: tsfpm / PHP-FPM (≤ 1)': round((helloFigures.tsfpm?.p99Ms ?? NaN) / (helloFigures['nginx + PHP-FPM']?.p99Ms ?? NaN)),
       'bytes allocated per hello request': alloc.tsfpm.bytesPerRequest,
@@ -183,6 +196,7 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
     await redis.stop();
     rmSync(docroot, { recursive: true, force: true });
     rmSync(sessions, { recursive: true, force: true });
+    rmSync(sessions2, { recursive: true, force: true });
   }
 }
 

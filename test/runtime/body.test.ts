@@ -11,7 +11,6 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BodyError,
   parseRequestBody,
   UPLOAD_ERR_FORM_SIZE,
   UPLOAD_ERR_INI_SIZE,
@@ -21,6 +20,7 @@ import {
   type ParsedBody,
   type UploadedFile,
 } from '../../runtime/request/body.ts';
+import { RequestBodyError } from '../../runtime/php/errors.ts';
 
 function listFiles(dir: string): string[] {
   try {
@@ -499,12 +499,12 @@ describe('parseRequestBody', () => {
   });
 
   describe('malformed or interrupted bodies', () => {
-    it('rejects multipart/form-data without a boundary with a 400 BodyError', async () => {
+    it('rejects multipart/form-data without a boundary with a 400 RequestBodyError', async () => {
       await start();
       const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'whatever' });
       const { error } = await server.next();
-      expect(error).to.be.instanceOf(BodyError);
-      expect((error as InstanceType<typeof BodyError>).status).to.equal(400);
+      expect(error).to.be.instanceOf(RequestBodyError);
+      expect((error as RequestBodyError).status).to.equal(400);
       expect(res.status).to.equal(400);
     });
 
@@ -516,7 +516,7 @@ describe('parseRequestBody', () => {
       ], { close: false });
       const res = await postMultipart(server.url, raw.subarray(0, raw.length - 50_000));
       const { error, tmpDirFiles } = await server.next();
-      expect(error).to.be.instanceOf(BodyError);
+      expect(error).to.be.instanceOf(RequestBodyError);
       expect(res.status).to.equal(400);
       expect(tmpDirFiles).to.deep.equal([]);
     });
@@ -526,7 +526,7 @@ describe('parseRequestBody', () => {
       const raw = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nx\r\n--${BOUNDARY}--\r\n`);
       await postMultipart(server.url, raw);
       const { error } = await server.next();
-      expect(error).to.be.instanceOf(BodyError);
+      expect(error).to.be.instanceOf(RequestBodyError);
     });
 
     it('settles and deletes temp files when the client disconnects mid-upload', async () => {
@@ -539,7 +539,7 @@ describe('parseRequestBody', () => {
       // Half the body, then the socket closes.
       void rawRequest(server.port, Buffer.concat([Buffer.from(head), raw.subarray(0, raw.length / 2)]), { ms: 300 });
       const { error, tmpDirFiles } = await server.next();
-      expect(error).to.be.instanceOf(BodyError);
+      expect(error).to.be.instanceOf(RequestBodyError);
       expect(tmpDirFiles).to.deep.equal([]);
     });
 
@@ -548,7 +548,7 @@ describe('parseRequestBody', () => {
       const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\na=1';
       void rawRequest(server.port, head, { ms: 200 });
       const { error } = await server.next();
-      expect(error).to.be.instanceOf(BodyError);
+      expect(error).to.be.instanceOf(RequestBodyError);
     });
   });
 });

@@ -1,17 +1,15 @@
 import { expect } from 'chai';
 import express from 'express';
 import { rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tsfpm, tsfpmScript } from '../../runtime/index.ts';
-import { tempDir } from '../support/server.ts';
+import { listenOnLoopback, tempDir, type LoopbackApp } from '../support/server.ts';
 
 const FORM = 'email=a%40b.c&tags%5B%5D=x&tags%5B%5D=y&user%5Bname%5D=Ann&a.b=dot';
 const PHP_POST = { email: 'a@b.c', tags: ['x', 'y'], user: { name: 'Ann' }, a_b: 'dot' };
 
 describe('$_POST behind an Express body parser mounted before tsfpm', () => {
   let docroot: string;
-  let server: Server;
+  let served: LoopbackApp;
   let url: string;
   const logs: string[] = [];
 
@@ -24,12 +22,11 @@ describe('$_POST behind an Express body parser mounted before tsfpm', () => {
     app.use('/json', express.json(), tsfpm({ docroot, log }));
     app.use('/text', express.text(), tsfpm({ docroot, log }));
     app.post('/one', express.urlencoded(), tsfpmScript(({ $_POST, echo }) => echo(JSON.stringify($_POST)), { log }));
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await listenOnLoopback(app);
+    url = served.url;
   });
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
     rmSync(docroot, { recursive: true, force: true });
   });
 

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import express from 'express';
 import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { tsfpm, tsfpmScript } from '../../runtime/index.ts';
-import { tempDir } from '../support/server.ts';
+import { listenOnLoopback, tempDir, type LoopbackApp } from '../support/server.ts';
 
 describe('Express middleware', () => {
-  let server: Server;
+  let served: LoopbackApp;
   let url: string;
   let docroot: string;
   const logs: string[] = [];
@@ -20,12 +18,11 @@ describe('Express middleware', () => {
       await fastcgi_finish_request();
     }, { log: (line) => logs.push(line) }));
     app.use((_req, res) => res.status(404).send('express 404'));
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await listenOnLoopback(app);
+    url = served.url;
   });
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
     rmSync(docroot, { recursive: true, force: true });
   });
 

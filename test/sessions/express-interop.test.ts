@@ -2,13 +2,11 @@ import { expect } from 'chai';
 import { RedisStore } from 'connect-redis';
 import express from 'express';
 import session from 'express-session';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { tsfpm } from '../../runtime/index.ts';
 import { closeBackends } from '../../sessions/open-backend.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
-import { tempDir } from '../support/server.ts';
+import { listenOnLoopback, tempDir, type LoopbackApp } from '../support/server.ts';
 
 const SECRET = 'shared secret';
 
@@ -16,7 +14,7 @@ describe('express-session interop', function () {
   this.timeout(30_000);
   let redis: TestRedis;
   let client: ReturnType<typeof createClient>;
-  let server: Server;
+  let served: LoopbackApp;
   let url: string;
 
   before(async () => {
@@ -56,12 +54,11 @@ describe('express-session interop', function () {
         },
       }),
     );
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await listenOnLoopback(app);
+    url = served.url;
   });
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await served.close();
     await client.quit();
     await closeBackends();
     await redis.stop();

@@ -207,6 +207,26 @@ describe('FileLocker', () => {
       await other.close();
     });
 
+    it('keeps a file let go with nobody waiting locked to the end of the event-loop turn, for a request of the same ID in it', async () => {
+      const other = new FileLocker({ path });
+      await held(await locker.acquire('x', opts('first'))).release();
+      expect(await other.acquire('x', opts('other process', 0))).to.include({ ok: false, holder: undefined });
+      await held(await locker.acquire('x', opts('second, same turn', 0))).release();
+      await new Promise((resolve) => setImmediate(resolve));
+      await held(await other.acquire('x', opts('other process, next turn', 0))).release();
+      await other.close();
+    });
+
+    it('lets a file go at once, not at the end of the turn, once it met another process\'s lock: that process polls for its turn', async () => {
+      const other = new FileLocker({ path });
+      const theirs = held(await other.acquire('y', opts('other process')));
+      expect(await locker.acquire('y', opts('probe', 0))).to.include({ ok: false });
+      await held(await locker.acquire('x', opts('first'))).release();
+      await held(await other.acquire('x', opts('other process, same turn', 0))).release();
+      await theirs.release();
+      await other.close();
+    });
+
     it('a file deleted by its holder (session_destroy) is not handed on: the next waiter locks the new file', async () => {
       const first = held(await locker.acquire('x', opts('destroyer')));
       const waiting = locker.acquire('x', opts('waiter'));

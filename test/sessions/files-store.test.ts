@@ -13,7 +13,7 @@ import session, { type SessionData } from 'express-session';
 import { FileLocker } from '../../sessions/files/file-lock.ts';
 import { FilesStore, InvalidSessionIdError, INVALID_ID_MESSAGE, parseSavePath, validateId } from '../../sessions/files/files-store.ts';
 import { DECODE_FAILED_MESSAGE } from '../../sessions/serialize/session-codec.ts';
-import { tempDir } from '../support/server.ts';
+import { listenOnLoopback, tempDir } from '../support/server.ts';
 
 interface FixtureCase {
   name: string;
@@ -346,10 +346,9 @@ describe('FilesStore', () => {
         s.n = (s.n ?? 0) + 1;
         res.send(String(s.n));
       });
-      const server = app.listen(0);
+      const served = await listenOnLoopback(app);
       try {
-        await new Promise((resolve) => server.once('listening', resolve));
-        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+        const url = `${served.url}/`;
         const first = await fetch(url);
         const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
         expect(await first.text()).to.equal('1');
@@ -357,8 +356,7 @@ describe('FilesStore', () => {
         const id = decodeURIComponent(cookie.slice('PHPSESSID='.length)).slice(2).split('.')[0]!;
         expect(readFileSync(store.pathFor(id), 'latin1')).to.equal('n|i:2;');
       } finally {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await served.close();
       }
     });
   });
@@ -379,7 +377,7 @@ describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes 
   let store: FilesStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tsfpm-files-descriptor-'));
-    store = new FilesStore({ savePath: dir, descriptor: (id) => locker.descriptorOf(id) });
+    store = new FilesStore({ savePath: dir, lockedFile: (id) => locker.lockedFile(id) });
     locker = new FileLocker({ path: (id) => store.pathFor(id) });
   });
   afterEach(async () => {
@@ -387,8 +385,8 @@ describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const lock = async (id: string) => {
-    const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec' });
+  const lock = async (id: string, newId = false) => {
+    const result = await locker.acquire(id, { waitMs: 1000, ttlMs: 30_000, owner: 'spec', newId });
     if (!result.ok) throw new Error('no lock');
     return result.lock;
   };
@@ -415,5 +413,31 @@ describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes 
     await store.write(id, Buffer.from('a|i:1;'));
     expect(readFileSync(store.pathFor(id), 'utf8')).to.equal('a|i:1;');
     await held.release();
+  });
+
+  it('hands the session as last written to the next holder in this process, which reads nothing (no one else can write it under the lock)', async () => {
+    const id = 'handoff0123456789abcdefgh';
+    const first = await lock(id);
+    await store.write(id, Buffer.from('a|i:1;'));
+    const second = lock(id);
+    await first.release();
+    const held = await second;
+    // a write that did not take the lock (never PHP's) is not seen: the content came with the lock
+    writeFileSync(store.pathFor(id), 'x|i:9;');
+    expect(String(await store.read(id))).to.equal('a|i:1;');
+    await held.release();
+  });
+
+  it('creates the file of a new ID with O_EXCL and knows it empty; an ID whose file exists is read as usual', async () => {
+    const fresh = 'freshid0123456789abcdefgh';
+    const held = await lock(fresh, true);
+    expect(readFileSync(store.pathFor(fresh), 'utf8')).to.equal('');
+    expect((await store.read(fresh))?.length).to.equal(0);
+    await held.release();
+    const taken = 'takenid0123456789abcdefgh';
+    writeFileSync(store.pathFor(taken), 'a|i:1;');
+    const again = await lock(taken, true);
+    expect(String(await store.read(taken))).to.equal('a|i:1;');
+    await again.release();
   });
 });

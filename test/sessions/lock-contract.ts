@@ -15,7 +15,7 @@ export interface LockerUnderTest {
 }
 
 /** Blocks the event loop, as a long synchronous script or a GC pause would stall a holder. */
-export function stall(ms: number): void {
+function stall(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end);
 }
@@ -37,7 +37,7 @@ export function heldLock(result: AcquireResult): HeldLock {
  * `stalledOn` holds a lock with a 100 ms TTL, then the event loop stalls past it (as a long synchronous script
  * would) while `nextOn` waits: `next` is the lock the waiter got, `stalled` the one that expired under its holder.
  */
-export async function takeOver(stalledOn: SessionLocker, nextOn: SessionLocker, id = newId()): Promise<{ stalled: HeldLock; next: HeldLock }> {
+async function takeOver(stalledOn: SessionLocker, nextOn: SessionLocker, id = newId()): Promise<{ stalled: HeldLock; next: HeldLock }> {
   const stalled = heldLock(await stalledOn.acquire(id, lockOptions('stalled', { ttlMs: 100 })));
   const waiter = nextOn.acquire(id, lockOptions('next'));
   await sleep(20);

@@ -11,6 +11,7 @@ import {
   PhpFloat,
   PhpObject,
   recordFromEntries,
+  samePhpValue,
   type PhpRecord,
   type PhpValue,
 } from '../../sessions/serialize/php-values.ts';
@@ -408,5 +409,36 @@ describe('unserialize() of malformed and odd input', () => {
       expect(() => unserialize(input)).to.throw(PhpUnserializeError);
     }
     expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.lessThan(1000);
+  });
+});
+
+describe("samePhpValue: lazy_write's check that $_SESSION serializes as it was read", () => {
+  const record = (entries: Array<[string, PhpValue]>) => recordFromEntries(entries);
+
+  it('finds alike the values that serialize alike, unset entries skipped', () => {
+    expect(samePhpValue(record([['n', 1], ['list', [1, 'a', null]]]), record([['n', 1], ['list', [1, 'a', null]]]))).to.equal(true);
+    expect(samePhpValue(NaN, NaN)).to.equal(true);
+    expect(samePhpValue(10n, 10n)).to.equal(true);
+    expect(samePhpValue(new PhpFloat(1), new PhpFloat(1))).to.equal(true);
+    const withUnset = record([['n', 1]]) as Record<string, unknown>;
+    withUnset['gone'] = undefined;
+    expect(samePhpValue(withUnset, record([['n', 1]]))).to.equal(true);
+  });
+
+  it('tells apart what PHP writes differently: an int from a float, 0 from -0, the order of keys, an array from a stdClass', () => {
+    expect(samePhpValue(1, new PhpFloat(1))).to.equal(false);
+    expect(samePhpValue(0, -0)).to.equal(false);
+    expect(samePhpValue(record([['a', 1], ['b', 2]]), record([['b', 2], ['a', 1]]))).to.equal(false);
+    expect(samePhpValue(record([['5', 1], ['3', 2]]), record([['3', 2], ['5', 1]]))).to.equal(false);
+    expect(samePhpValue({ a: 1 }, record([['a', 1]]))).to.equal(false);
+  });
+
+  it('counts a Map, a Buffer or an object as changed, even the same one (it may have been changed in place)', () => {
+    const map = new Map<string, PhpValue>([['a', 1]]);
+    expect(samePhpValue(map, map)).to.equal(false);
+    const bytes = Buffer.from([0xff]);
+    expect(samePhpValue(bytes, bytes)).to.equal(false);
+    const object = new PhpObject('stdClass', { a: 1 });
+    expect(samePhpValue(object, object)).to.equal(false);
   });
 });

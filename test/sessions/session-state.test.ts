@@ -11,7 +11,7 @@ import { openBackend } from '../../sessions/open-backend.ts';
 import { PHP_SESSION_ACTIVE, PHP_SESSION_NONE, PhpSession, type SessionHost } from '../../sessions/session.ts';
 import { createOrderedRecord } from '../../sessions/serialize/ordered-record.ts';
 import type { SessionData } from '../../sessions/backend.ts';
-import { IniSettings } from '../../runtime/settings/settings-table.ts';
+import { IniSettings, RequestIni } from '../../runtime/settings/settings-table.ts';
 
 /** One request as the session sees it: the cookie it came with, and what it sent back. */
 interface Request {
@@ -35,10 +35,12 @@ describe('the session state machine, without HTTP', () => {
   after(() => rmSync(savePath, { recursive: true, force: true }));
 
   function request(cookie?: string): Request {
-    const ini = (name: string): string => settings.get(name) ?? '';
+    const ini = new RequestIni(settings);
     const made: Request = { session: undefined as unknown as PhpSession, headers: [], warnings: [], cookie };
     const host: SessionHost = {
-      setting: ini,
+      setting: (name) => ini.get(name) ?? '',
+      int: (name) => ini.int(name),
+      bool: (name) => ini.bool(name),
       setSetting: () => false,
       headersSent: () => false,
       clientId: () => made.cookie,

@@ -1,4 +1,4 @@
-// The per-ID waiter queue every locker keeps (sessions/waiter-queue.ts), in process: arrival order, a waiter
+// The per-ID waiter queue every locker keeps (sessions/lock/waiter-queue.ts), in process: arrival order, a waiter
 // that gives up leaving nothing behind, and answers that stop the waiter's timer.
 
 import { expect } from 'chai';

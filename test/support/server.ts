@@ -3,6 +3,8 @@
  * test, with its log captured so tests can assert on PHP's warnings and the access log.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer, type TsfpmOptions, type TsfpmServer } from '../../runtime/index.ts';
@@ -80,3 +82,21 @@ export async function startServer(docroot: string | Record<string, string | Buff
   };
 }
 
+
+export interface LoopbackApp {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `app` (an Express app, or any request listener) on 127.0.0.1:0, for specs that mount tsfpm in someone else's server. */
+export async function listenOnLoopback(app: RequestListener): Promise<LoopbackApp> {
+  const server = createHttpServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
