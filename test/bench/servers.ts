@@ -1,11 +1,12 @@
 /**
  * One benchmark server per child process, so the load generator never shares an event loop with it:
- * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|node-als|express> <docroot>` prints
- * its port. IPC messages: 'memory' answers with this process's memory after a full GC (when run with
+ * `node --import tsx test/bench/servers.ts <tsfpm|tsfpm-dev|node|node-2|node-als|express> <docroot>` prints
+ * its port (node-2: bare node:http in two node:cluster workers, as `--workers 2` runs tsfpm). IPC messages: 'memory' answers with this process's memory after a full GC (when run with
  * --expose-gc) and the pool's tail count; 'alloc-start' and 'alloc-stop' measure the bytes allocated
  * per request in between (from V8's heap before and after each GC); any other message stops it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import cluster from 'node:cluster';
 import express from 'express';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import v8 from 'node:v8';
@@ -34,7 +35,17 @@ async function start(): Promise<number> {
     res.setHeader('Content-Type', 'text/html; charset=UTF-8');
     res.end(hello);
   };
-  if (kind === 'node' || kind === 'node-als') {
+  if (kind === 'node-2' && cluster.isPrimary) {
+    // workers that listen on port 0 share one port, which the primary learns from the first
+    const listening = new Promise<number>((resolve) => cluster.once('listening', (_w, address) => resolve(address.port)));
+    for (let i = 0; i < 2; i++) cluster.fork();
+    process.once('SIGTERM', () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill();
+      process.exit(0);
+    });
+    return listening;
+  }
+  if (kind === 'node' || kind === 'node-als' || kind === 'node-2') {
     // node-als: the least a request runtime built on AsyncLocalStorage pays (an async handler run in a store)
     const storage = new AsyncLocalStorage<object>();
     const server = (http = createHttpServer(
@@ -55,7 +66,7 @@ async function start(): Promise<number> {
 }
 
 const port = await start();
-process.stdout.write(`${port}\n`);
+if (cluster.isPrimary) process.stdout.write(`${port}\n`);
 /** What test/bench/production.ts reads: memory after a full GC, and the requests in their tails. */
 export interface MemoryReport {
   rss: number;

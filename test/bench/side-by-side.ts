@@ -3,7 +3,8 @@
  * 8.2 (pm=static, 5 children, Debian's php.ini; see php-fpm.ts) when installed, tsfpm's CLI with
  * production settings as one process and with --workers 2 (for hello world and the session counters:
  * the latter's targets are reported for both), bare node:http and node:http with an
- * AsyncLocalStorage store per request (the ceiling of a runtime built on it). Each workload's
+ * AsyncLocalStorage store per request (the ceiling of a runtime built on it), and bare node:http in two
+ * node:cluster workers (the ceiling of what a second worker adds on this machine). Each workload's
  * servers are measured in alternating rounds, so noise on this shared machine hits them alike;
  * figures are medians. Also: bytes allocated per hello-world request, and whether the shared-session
  * counters lost an update.
@@ -115,7 +116,8 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
     // hello world
     const node = await fork_('node', docroot);
     const nodeAls = await fork_('node-als', docroot);
-    forked.push(node.child, nodeAls.child);
+    const node2 = await fork_('node-2', docroot);
+    forked.push(node.child, nodeAls.child, node2.child);
     const one = await ts([]);
     const two = await ts(['--workers', '2']);
     const hello: Target[] = [
@@ -124,6 +126,7 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
       { name: 'tsfpm --workers 2', url: `${two}/hello.ts` },
       { name: 'node:http', url: `http://127.0.0.1:${node.port}/hello.ts` },
       { name: 'node:http + AsyncLocalStorage', url: `http://127.0.0.1:${nodeAls.port}/hello.ts` },
+      { name: 'node:http, 2 cluster workers', url: `http://127.0.0.1:${node2.port}/hello.ts` },
     ];
     const helloFigures = await rounds(hello);
     await Promise.all(cli.splice(0).map(stopCli));
@@ -176,6 +179,9 @@ export async function sideBySide(): Promise<Record<string, unknown>> {
       'redis, new session: tsfpm --workers 2 / PHP-FPM phpredis (≥ 1)': round(c('tsfpm --workers 2 redis, new session') / c('PHP-FPM phpredis, new session')),
       'redis, new session: tsfpm --workers 2 / same server without sessions (≥ 0.5)': round(c('tsfpm --workers 2 redis, new session') / c('tsfpm --workers 2 redis server, no session (hello)')),
       '--workers 2 / 1 process (≥ 1.6)': round(rps('tsfpm --workers 2') / rps('tsfpm')),
+      'ceiling: node:http, 2 cluster workers / 1 process': round(rps('node:http, 2 cluster workers') / rps('node:http')),
+      'ceiling: node:http / PHP-FPM': round(rps('node:http') / rps('nginx + PHP-FPM')),
+      'ceiling: node:http + AsyncLocalStorage / PHP-FPM': round(rps('node:http + AsyncLocalStorage') / rps('nginx + PHP-FPM')),
       'p99 at 50 connections: tsfpm / PHP-FPM (≤ 1)': round((helloFigures.tsfpm?.p99Ms ?? NaN) / (helloFigures['nginx + PHP-FPM']?.p99Ms ?? NaN)),
       'bytes allocated per hello request': alloc.tsfpm.bytesPerRequest,
     };
