@@ -94,6 +94,20 @@ async function accepting(where: number | string, child: ChildProcess, output: ()
   throw new Error(`nothing accepts connections at ${where} after 10 s:\n${output()}`);
 }
 
+/** What is running now, for the exit hook below. */
+const running = new Set<{ readonly children: readonly ChildProcess[]; readonly dir: string }>();
+
+// A caller that exits without stop() (a bench that threw, mocha's process.exit after a failed hook) would leave
+// nginx and five PHP-FPM children running and their folder behind; a signal that kills this process outright
+// still can, as Node has no parent-death signal for its children.
+process.once('exit', () => {
+  for (const { children, dir } of running) {
+    // SIGTERM, not SIGKILL: the masters stop their own workers on it
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Stops `child` (SIGTERM, then SIGKILL after 3 s) and resolves once it exited. */
 async function stopped(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -117,9 +131,12 @@ export async function startPhpFpm(setup: (dir: string) => PhpFpmSetup): Promise<
   let printed = '';
   const logged = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
   const output = () => printed + logged('php-fpm.log') + logged('nginx-error.log');
+  const launch = { children, dir };
+  running.add(launch);
   const stop = async (): Promise<void> => {
     await Promise.all(children.splice(0).map(stopped));
     rmSync(dir, { recursive: true, force: true });
+    running.delete(launch);
   };
   try {
     const { pools, sites, iniArgs = [] } = setup(dir);
