@@ -97,8 +97,9 @@ const COOKIE_PARAMS: readonly (keyof SessionCookieParams)[] = ['lifetime', 'path
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
   session_start(ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> {
-    // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning
-    const call = captureStack(sessionFunctions.session_start);
+    // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning,
+    // on every call: two frames, the binding (php-api.ts) and the line that called it, which is what PHP names
+    const call = captureStack(sessionFunctions.session_start, 2);
     return ctx.awaiting(
       'session_start',
       startSession(ctx, options, call).catch((err: unknown) => {
