@@ -200,20 +200,21 @@ export class PhpSession {
     const previous = this.#starting;
     const restore = previous ? () => {} : this.#guardUntilRead();
     const run = previous ? previous.catch(() => false).then(() => this.#start(options, restore)) : this.#startNow(options, restore);
-    const settled = (): void => {
-      restore();
-      if (this.#starting === started) this.#starting = undefined;
-    };
     // then(), not finally(): finally() costs three promises where this costs one, on every request with a session
-    const started = run.then(
-      (ok) => (settled(), ok),
+    const started: Promise<boolean> = run.then(
+      (ok) => (this.#startSettled(started, restore), ok),
       (err: unknown) => {
-        settled();
+        this.#startSettled(started, restore);
         throw err;
       },
     );
     this.#starting = started;
     return started;
+  }
+
+  #startSettled(started: Promise<boolean>, restore: () => void): void {
+    restore();
+    if (this.#starting === started) this.#starting = undefined;
   }
 
   /** #start called now: what it throws before its first wait becomes its rejection. */
@@ -441,17 +442,18 @@ export class PhpSession {
   /** The backend, undefined (with PHP's warning) when it cannot be opened; no promise when it is open already. */
   #openBackend(): SessionBackend | undefined | Promise<SessionBackend | undefined> {
     if (this.#userBackend) return this.#userBackend;
-    const failed = (err: unknown): undefined => {
-      this.#host.warning(`session_start(): Failed to initialize storage module: ${this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')}): ${(err as Error).message}`);
-      return undefined;
-    };
     let opened: SessionBackend | Promise<SessionBackend>;
     try {
       opened = this.#host.backend();
     } catch (err) {
-      return failed(err);
+      return this.#backendFailed(err);
     }
-    return opened instanceof Promise ? opened.catch(failed) : opened;
+    return opened instanceof Promise ? opened.catch((err: unknown) => this.#backendFailed(err)) : opened;
+  }
+
+  #backendFailed(err: unknown): undefined {
+    this.#host.warning(`session_start(): Failed to initialize storage module: ${this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')}): ${(err as Error).message}`);
+    return undefined;
   }
 
   /**
@@ -464,20 +466,24 @@ export class PhpSession {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
     if (isUserBackend(backend) && backend.lockless) return undefined;
-    const events = this.#host.lockEvents;
-    events?.waiting(id);
-    const failed = (err: unknown): never => {
-      events?.waited(0, false);
-      throw err;
-    };
+    this.#host.lockEvents?.waiting(id);
     let acquiring: Promise<AcquireResult>;
     try {
       const readKey = backend.readKey(id);
       acquiring = backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, newId, ...(readKey === undefined ? {} : { readKey }) });
     } catch (err) {
-      return failed(err);
+      return this.#notAcquired(err);
     }
-    return acquiring.then((result) => this.#acquired(backend, id, result), failed);
+    return acquiring.then(
+      (result) => this.#acquired(backend, id, result),
+      (err: unknown) => this.#notAcquired(err),
+    );
+  }
+
+  /** The locker failed (rather than answered ok: false): no wait goes on, and the error is the start's. */
+  #notAcquired(err: unknown): never {
+    this.#host.lockEvents?.waited(0, false);
+    throw err;
   }
 
   /** #acquire's answer once the locker has answered. */

@@ -151,7 +151,8 @@ function ownerOf(value: string): string {
 /** A lock command sent and not answered yet. */
 interface InFlight {
   readonly sentAt: number;
-  readonly fail: (error: Error) => void;
+  readonly ok: (reply: unknown) => void;
+  readonly fail: (error: unknown) => void;
 }
 
 /** One acquisition this locker holds. */
@@ -491,29 +492,26 @@ export class RedisLocker implements SessionLocker {
 
   #hold(entry: Entry, value: string, options: LockOptions): Held {
     const acquiredAt = performance.now();
-    const held: Held = {
-      entry,
-      value,
-      owner: options.owner,
-      ttlMs: options.ttlMs,
-      lost: false,
-      ended: false,
-      renewing: false,
-      renewal: undefined,
-      lock: {
-        id: entry.id,
-        token: value.slice(0, 36),
-        acquiredAt,
-        get lost() {
-          return held.lost;
-        },
-        verify: () => this.#verify(held),
-        release: () => this.#release(held),
+    // methods, not arrow properties: the TypeScript loader names each arrow with a defineProperty call
+    const locker = this;
+    const lock: HeldLock & { [key: symbol]: Held } = {
+      id: entry.id,
+      token: value.slice(0, 36),
+      acquiredAt,
+      get lost() {
+        return held.lost;
+      },
+      verify() {
+        return locker.#verify(held);
+      },
+      release() {
+        return locker.#release(held);
       },
     };
+    const held: Held = { entry, value, owner: options.owner, ttlMs: options.ttlMs, lost: false, ended: false, renewing: false, renewal: undefined, lock };
+    lock[this.#heldKey] = held;
     held.renewal = setInterval(() => this.#renew(held), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     entry.held = held;
-    Object.defineProperty(held.lock, this.#heldKey, { value: held });
     return held;
   }
 
@@ -602,30 +600,36 @@ export class RedisLocker implements SessionLocker {
    * unfired). Callbacks rather than a promise: the lock's hot path pays no promise of its own per command.
    */
   #send(fn: Script, keys: readonly string[], args: ReadonlyArray<string | Buffer>, ok: (reply: unknown) => void, fail: (error: unknown) => void): void {
-    const command: InFlight = { sentAt: performance.now(), fail };
+    const command: InFlight = { sentAt: performance.now(), ok, fail };
     this.#inFlight.add(command);
     this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
-    const answered = (reply: unknown): void => {
-      if (this.#inFlight.delete(command)) ok(reply);
-    };
-    const failed = (error: unknown): void => {
-      if (this.#inFlight.delete(command)) fail(error);
-    };
     const loaded = this.#loaded.has(fn);
-    const sent = this.#command(loaded ? 'EVALSHA' : 'EVAL', loaded ? fn.sha : fn.source, keys, args);
-    // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next
-    // waiter's SET NX, which fails and loses its turn. EVAL first keeps that to after a Redis restart.
-    if (!loaded) {
-      sent.then((reply) => {
-        this.#loaded.add(fn);
-        answered(reply);
-      }, failed);
-      return;
-    }
-    sent.then(answered, (error: unknown) => {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) this.#command('EVAL', fn.source, keys, args).then(answered, failed);
-      else failed(error);
-    });
+    // (inline callbacks, not named ones: the TypeScript loader gives every named closure its name with a
+    // defineProperty call, twice per command)
+    this.#command(loaded ? 'EVALSHA' : 'EVAL', loaded ? fn.sha : fn.source, keys, args).then(
+      (reply) => {
+        if (!loaded) this.#loaded.add(fn);
+        this.#answered(command, reply);
+      },
+      (error: unknown) => {
+        // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next
+        // waiter's SET NX, which fails and loses its turn. EVAL first keeps that to after a Redis restart.
+        if (!loaded || !(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) return this.#failed(command, error);
+        this.#command('EVAL', fn.source, keys, args).then(
+          (reply) => this.#answered(command, reply),
+          (retryError: unknown) => this.#failed(command, retryError),
+        );
+      },
+    );
+  }
+
+  /** A command's reply, unless the sweep failed it already. */
+  #answered(command: InFlight, reply: unknown): void {
+    if (this.#inFlight.delete(command)) command.ok(reply);
+  }
+
+  #failed(command: InFlight, error: unknown): void {
+    if (this.#inFlight.delete(command)) command.fail(error);
   }
 
   /** One EVAL or EVALSHA; a client that throws instead of rejecting fails the same way. */
