@@ -36,7 +36,11 @@ interface Opening {
 
 const open = new Map<string, Opening>();
 
+/** The settings last asked for and their entry: nearly every request asks for the same, and finds it without a key. */
+let last: { readonly settings: BackendSettings; readonly entry: Opening } | undefined;
+
 function opening(settings: BackendSettings): Opening {
+  if (last && sameBackend(last.settings, settings)) return last.entry;
   // fields joined by NUL, which no handler name or save path holds
   const key = `${settings.handler}\0${settings.savePath}\0${settings.serializeHandler}\0${settings.gcMaxlifetime}\0${settings.redisFormat}`;
   let entry = open.get(key);
@@ -46,11 +50,20 @@ function opening(settings: BackendSettings): Opening {
     open.set(key, created);
     promise.then(
       (backend) => (created.backend = backend),
-      () => open.delete(key),
+      () => {
+        open.delete(key);
+        if (last?.entry === created) last = undefined;
+      },
     );
     entry = created;
   }
+  last = { settings, entry };
   return entry;
+}
+
+/** Whether `a` and `b` name the same backend (the fields of opening()'s key). */
+function sameBackend(a: BackendSettings, b: BackendSettings): boolean {
+  return a.handler === b.handler && a.savePath === b.savePath && a.serializeHandler === b.serializeHandler && a.gcMaxlifetime === b.gcMaxlifetime && a.redisFormat === b.redisFormat;
 }
 
 /** The backend for these settings, shared by every request that uses the same ones. */
@@ -68,6 +81,7 @@ export function openedBackend(settings: BackendSettings): SessionBackend | Promi
 export async function closeBackends(): Promise<void> {
   const all = [...open.values()];
   open.clear();
+  last = undefined;
   await Promise.all(all.map(async ({ promise }) => (await promise.catch(() => undefined))?.close()));
 }
 

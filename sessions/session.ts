@@ -190,8 +190,9 @@ export class PhpSession {
   /**
    * session_start(): true when the session is active (or was read and closed with read_and_close).
    * PHP's is synchronous, so a port may not await it: until it settles, $_SESSION warns when used.
+   * `mapError` turns what the start fails with into what its caller reports (in the same step, no promise more).
    */
-  start(options: Record<string, unknown> = {}): Promise<boolean> {
+  start(options: Record<string, unknown> = {}, mapError?: (err: unknown) => unknown): Promise<boolean> {
     if (this.#ended) {
       this.#host.log(`tsfpm: session_start() refused: called after its request ended (${this.#host.owner})`);
       return Promise.resolve(false);
@@ -205,7 +206,7 @@ export class PhpSession {
       (ok) => (this.#startSettled(started, restore), ok),
       (err: unknown) => {
         this.#startSettled(started, restore);
-        throw err;
+        throw mapError ? mapError(err) : err;
       },
     );
     this.#starting = started;

@@ -172,9 +172,9 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
  * session_start(). `call`: the stack of the script's call, captured once by the caller for its time limit's
  * report too; a missing `await` is then reported at that line (auto_start has no such call).
  */
-export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error): Promise<boolean> {
+export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error, mapError?: (err: unknown) => unknown): Promise<boolean> {
   const host = hostOf(ctx);
-  const started = host.session.start(options);
+  const started = host.session.start(options, mapError);
   if (call) host.startedAt(started, call);
   return started;
 }
