@@ -213,8 +213,10 @@ export class PhpSession {
     return started;
   }
 
+  /** A start settled: the watch on $_SESSION ends, and SessionHandler's methods may no longer be called (#opening). */
   #startSettled(started: Promise<boolean>, restore: () => void): void {
     restore();
+    this.#opening = false;
     if (this.#starting === started) this.#starting = undefined;
   }
 
@@ -307,73 +309,69 @@ export class PhpSession {
 
   #startOn(backend: SessionBackend | undefined, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
     if (!backend) return Promise.resolve(this.#fail());
-    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id))
+    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id));
+    // #opening until the start settles (#startSettled)
     this.#id = id ?? '';
     this.#opening = true;
     return this.#startWith(backend, id, fromClient, name, readAndClose, unguard);
   }
 
-  /** The start once the backend is open: `#opening` was set, and is reset here. */
   async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
-    try {
-      const host = this.#host;
-      if (isUserBackend(backend) && !(await this.#openUser(backend))) {
-        host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
-        return this.#fail();
-      }
-      try {
-        // strict mode refuses an ID the store does not have, whoever chose it, as PHP
-        if (id !== undefined && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
-          id = undefined;
-          fromClient = false;
-        }
-        const newId = id === undefined;
-        // PHP's own IDs are made here and now: no await for them
-        id ??= isUserBackend(backend) ? await this.#createId(backend) : this.#newId();
-        this.#id = id;
-        const acquiring = this.#acquire(backend, id, newId);
-        const read = acquiring && (await acquiring);
-        if (read === false) {
-          await this.#closeUser();
-          return this.#fail();
-        }
-        const stored = read === undefined ? await backend.read(id) : backend.parse(read);
-        this.#stored = stored?.data ?? {};
-        unguard();
-        fill(this.data, this.#stored);
-        this.#cookie = stored?.cookie;
-      } catch (err) {
-        if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
-        await this.#closeUser();
-        await this.#unlock();
-        // what a script's own handler throws reaches the script, as in PHP
-        if (err instanceof SessionIdTypeError || (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse))) {
-          this.#fail();
-          throw err;
-        }
-        const openFailure = phpOpenFailure(err);
-        if (openFailure) host.warning(`session_start(): ${openFailure}`);
-        host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${openFailure ? '' : detailOf(err)}`);
-        return this.#fail();
-      }
-      this.#hasVars = true;
-      this.#id = id;
-      this.#pendingId = undefined;
-      this.#backend = backend;
-      // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
-      this.#mustWrite = Object.keys(this.#stored).length === 0;
-      this.status = PHP_SESSION_ACTIVE;
-      if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
-      for (const line of this.#cacheHeaders()) host.replaceHeader(line);
-      if (this.#gcDue()) await this.gc(backend);
-      if (readAndClose) {
-        this.abort();
-        await this.#releasing;
-      }
-      return true;
-    } finally {
-      this.#opening = false;
+    const host = this.#host;
+    if (isUserBackend(backend) && !(await this.#openUser(backend))) {
+      host.warning(`session_start(): Failed to initialize storage module: ${backend.name} (path: ${backend.savePath})`);
+      return this.#fail();
     }
+    try {
+      // strict mode refuses an ID the store does not have, whoever chose it, as PHP
+      if (id !== undefined && this.#bool('session.use_strict_mode') && !(await backend.exists(id))) {
+        id = undefined;
+        fromClient = false;
+      }
+      const newId = id === undefined;
+      // PHP's own IDs are made here and now: no await for them
+      id ??= isUserBackend(backend) ? await this.#createId(backend) : this.#newId();
+      this.#id = id;
+      const acquiring = this.#acquire(backend, id, newId);
+      const read = acquiring && (await acquiring);
+      if (read === false) {
+        await this.#closeUser();
+        return this.#fail();
+      }
+      const stored = read === undefined ? await backend.read(id) : backend.parse(read);
+      this.#stored = stored?.data ?? {};
+      unguard();
+      fill(this.data, this.#stored);
+      this.#cookie = stored?.cookie;
+    } catch (err) {
+      if (err instanceof SessionDecodeError && isUserBackend(backend)) return this.#decodeFailed(backend, id!, 'session_start');
+      await this.#closeUser();
+      await this.#unlock();
+      // what a script's own handler throws reaches the script, as in PHP
+      if (err instanceof SessionIdTypeError || (isUserBackend(backend) && !(err instanceof HandlerReturnedFalse))) {
+        this.#fail();
+        throw err;
+      }
+      const openFailure = phpOpenFailure(err);
+      if (openFailure) host.warning(`session_start(): ${openFailure}`);
+      host.warning(`session_start(): Failed to read session data: ${backend.name} (path: ${backend.savePath})${openFailure ? '' : detailOf(err)}`);
+      return this.#fail();
+    }
+    this.#hasVars = true;
+    this.#id = id;
+    this.#pendingId = undefined;
+    this.#backend = backend;
+    // PHP keeps the data as read for lazy_write only when there was some: an empty session is always written
+    this.#mustWrite = Object.keys(this.#stored).length === 0;
+    this.status = PHP_SESSION_ACTIVE;
+    if (this.#bool('session.use_cookies') && (!fromClient || this.#int('session.cookie_lifetime') > 0)) this.#sendCookie('session_start', name, id);
+    for (const line of this.#cacheHeaders()) host.replaceHeader(line);
+    if (this.#gcDue()) await this.gc(backend);
+    if (readAndClose) {
+      this.abort();
+      await this.#releasing;
+    }
+    return true;
   }
 
   /** php_session_send_cookie(): a name a cookie cannot carry is not sent, with PHP's warning; the session goes on. */

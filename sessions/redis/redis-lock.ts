@@ -591,9 +591,9 @@ export class RedisLocker implements SessionLocker {
   }
 
   /**
-   * Sends a script (EVAL the first time, which caches it in Redis, then EVALSHA, and EVAL again after a
-   * NOSCRIPT) and calls `ok` with its reply or `fail` with the error: at once, in the same tick, so that the
-   * command goes out before anything the caller sends next. A command caught by a dying connection can stay
+   * Sends a script now, before anything the caller sends next (EVAL the first time, which caches it in Redis,
+   * then EVALSHA, and EVAL again after a NOSCRIPT), and later calls `ok` with its reply or `fail` with the
+   * error. A command caught by a dying connection can stay
    * unanswered; the queue of this ID must move on all the same, so it fails once commandTimeoutMs has passed
    * twice over, and the client gets the chance to replace that connection. One sweep every half
    * commandTimeoutMs finds such commands, rather than a timer per command (two per request, nearly all cleared
@@ -604,8 +604,8 @@ export class RedisLocker implements SessionLocker {
     this.#inFlight.add(command);
     this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
     const loaded = this.#loaded.has(fn);
-    // (inline callbacks, not named ones: the TypeScript loader gives every named closure its name with a
-    // defineProperty call, twice per command)
+    // inline callbacks and methods, not named closures: the TypeScript loader (esbuild's keepNames) names
+    // each named closure it makes with a defineProperty call
     this.#command(loaded ? 'EVALSHA' : 'EVAL', loaded ? fn.sha : fn.source, keys, args).then(
       (reply) => {
         if (!loaded) this.#loaded.add(fn);
