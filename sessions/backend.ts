@@ -132,12 +132,17 @@ export function createBackend(options: {
     },
     readKey: (id) => (store.keyFor && store.parseStored ? store.keyFor(id) : undefined),
     parse: (text) => (text === null ? null : split(store.parseStored!(text) as Record<string, unknown>)),
-    async write(id, data, cookie, lock, release = false) {
-      const sess = withCookie(data, cookie);
+    // not async: the store's own promise is returned as it is, with no second one around it, on every request
+    write(id, data, cookie, lock, release = false) {
+      let sess: object;
+      try {
+        sess = withCookie(data, cookie);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       if (lock && release && store.setFencedAndRelease) return store.setFencedAndRelease(id, sess, lock);
       if (lock) return setFenced(id, sess, lock);
-      await call((cb) => store.set(id, sess as never, cb));
-      return true;
+      return call((cb) => store.set(id, sess as never, cb)).then(() => true);
     },
     touch: (id, data, cookie) => touch(id, withCookie(data, cookie)),
     async destroy(id, lock) {

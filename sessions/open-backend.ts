@@ -28,26 +28,61 @@ export interface BackendSettings {
   readonly log: (line: string) => void;
 }
 
-const open = new Map<string, Promise<SessionBackend>>();
+/** A backend being opened, and once it is, the backend itself. */
+interface Opening {
+  readonly promise: Promise<SessionBackend>;
+  backend: SessionBackend | undefined;
+}
+
+const open = new Map<string, Opening>();
+
+/** The settings last asked for and their entry: nearly every request asks for the same, and finds it without a key. */
+let last: { readonly settings: BackendSettings; readonly entry: Opening } | undefined;
+
+function opening(settings: BackendSettings): Opening {
+  if (last && sameBackend(last.settings, settings)) return last.entry;
+  // fields joined by NUL, which no handler name or save path holds
+  const key = `${settings.handler}\0${settings.savePath}\0${settings.serializeHandler}\0${settings.gcMaxlifetime}\0${settings.redisFormat}`;
+  let entry = open.get(key);
+  if (!entry) {
+    const promise = create(settings);
+    const created: Opening = { promise, backend: undefined };
+    open.set(key, created);
+    promise.then(
+      (backend) => (created.backend = backend),
+      () => {
+        open.delete(key);
+        if (last?.entry === created) last = undefined;
+      },
+    );
+    entry = created;
+  }
+  last = { settings, entry };
+  return entry;
+}
+
+/** Whether `a` and `b` name the same backend (the fields of opening()'s key). */
+function sameBackend(a: BackendSettings, b: BackendSettings): boolean {
+  return a.handler === b.handler && a.savePath === b.savePath && a.serializeHandler === b.serializeHandler && a.gcMaxlifetime === b.gcMaxlifetime && a.redisFormat === b.redisFormat;
+}
 
 /** The backend for these settings, shared by every request that uses the same ones. */
 export function openBackend(settings: BackendSettings): Promise<SessionBackend> {
-  // fields joined by NUL, which no handler name or save path holds
-  const key = `${settings.handler}\0${settings.savePath}\0${settings.serializeHandler}\0${settings.gcMaxlifetime}\0${settings.redisFormat}`;
-  let backend = open.get(key);
-  if (!backend) {
-    backend = create(settings);
-    open.set(key, backend);
-    backend.catch(() => open.delete(key));
-  }
-  return backend;
+  return opening(settings).promise;
+}
+
+/** openBackend(), but the backend itself once it is open: a session start then waits no turn of the event loop for it. */
+export function openedBackend(settings: BackendSettings): SessionBackend | Promise<SessionBackend> {
+  const entry = opening(settings);
+  return entry.backend ?? entry.promise;
 }
 
 /** Closes every backend opened in this process (lock holders, Redis connections, flock children). */
 export async function closeBackends(): Promise<void> {
   const all = [...open.values()];
   open.clear();
-  await Promise.all(all.map(async (b) => (await b.catch(() => undefined))?.close()));
+  last = undefined;
+  await Promise.all(all.map(async ({ promise }) => (await promise.catch(() => undefined))?.close()));
 }
 
 async function create(settings: BackendSettings): Promise<SessionBackend> {

@@ -54,8 +54,8 @@ export interface SessionHost {
   log(line: string): void;
   /** `script /x.ts, GET /x`: who holds a lock, for other requests' diagnostics. */
   readonly owner: string;
-  /** The open backend for the current settings. */
-  backend(): Promise<SessionBackend>;
+  /** The backend for the current settings: the backend itself when it is open already, else the promise of it. */
+  backend(): SessionBackend | Promise<SessionBackend>;
   /** Extra ID characters accepted (express-session's `_` when its signed cookies are shared). */
   readonly idExtraChars: string;
   /** Told when this session starts and stops waiting for its lock, and when it lets a held lock go (status and metrics). */
@@ -190,8 +190,9 @@ export class PhpSession {
   /**
    * session_start(): true when the session is active (or was read and closed with read_and_close).
    * PHP's is synchronous, so a port may not await it: until it settles, $_SESSION warns when used.
+   * `mapError` turns what the start fails with into what its caller reports (in the same step, no promise more).
    */
-  start(options: Record<string, unknown> = {}): Promise<boolean> {
+  start(options: Record<string, unknown> = {}, mapError?: (err: unknown) => unknown): Promise<boolean> {
     if (this.#ended) {
       this.#host.log(`tsfpm: session_start() refused: called after its request ended (${this.#host.owner})`);
       return Promise.resolve(false);
@@ -199,13 +200,33 @@ export class PhpSession {
     // a second call before the first settled: PHP's calls are sequential, so it runs after the first
     const previous = this.#starting;
     const restore = previous ? () => {} : this.#guardUntilRead();
-    const run = previous ? previous.catch(() => false).then(() => this.#start(options, restore)) : this.#start(options, restore);
-    const started = run.finally(() => {
-      restore();
-      if (this.#starting === started) this.#starting = undefined;
-    });
+    const run = previous ? previous.catch(() => false).then(() => this.#start(options, restore)) : this.#startNow(options, restore);
+    // then(), not finally(): finally() costs three promises where this costs one, on every request with a session
+    const started: Promise<boolean> = run.then(
+      (ok) => (this.#startSettled(started, restore), ok),
+      (err: unknown) => {
+        this.#startSettled(started, restore);
+        throw mapError ? mapError(err) : err;
+      },
+    );
     this.#starting = started;
     return started;
+  }
+
+  /** A start settled: the watch on $_SESSION ends, and SessionHandler's methods may no longer be called (#opening). */
+  #startSettled(started: Promise<boolean>, restore: () => void): void {
+    restore();
+    this.#opening = false;
+    if (this.#starting === started) this.#starting = undefined;
+  }
+
+  /** #start called now: what it throws before its first wait becomes its rejection. */
+  #startNow(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
+    try {
+      return this.#start(options, unguard);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -223,15 +244,20 @@ export class PhpSession {
     return () => guardRecord(this.data, undefined);
   }
 
-  async #start(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
+  /**
+   * Not async: up to the lock, a start with the backend open already waits for nothing, and each await (and
+   * async call) would be a promise more, with the promise hooks AsyncLocalStorage runs for each. Throws what
+   * an async function would reject with (the caller turns it into a rejection).
+   */
+  #start(options: Record<string, unknown>, unguard: () => void): Promise<boolean> {
     const host = this.#host;
     if (this.status === PHP_SESSION_ACTIVE) {
       host.notice('session_start(): Ignoring session_start() because a session is already active');
-      return true;
+      return Promise.resolve(true);
     }
     if (this.#bool('session.use_cookies') && host.headersSent()) {
       host.warning('session_start(): Session cannot be started after headers have already been sent');
-      return false;
+      return Promise.resolve(false);
     }
     let readAndClose = false;
     for (const [key, value] of Object.entries(options)) {
@@ -252,7 +278,7 @@ export class PhpSession {
     const startupFailure = handlerStartupFailure(this.#userBackend ? 'user' : this.#setting('session.save_handler'), this.#setting('session.serialize_handler'));
     if (startupFailure) {
       host.warning(`session_start(): ${startupFailure}`);
-      return this.#fail();
+      return Promise.resolve(this.#fail());
     }
     const name = this.#setting('session.name');
     // PHP keeps the ID of a session closed in this request: a second session_start() reopens it
@@ -268,23 +294,26 @@ export class PhpSession {
           fromClient = true;
         } else if (kind === 'invalid') {
           host.warning(`session_start(): ${INVALID_ID_MESSAGE}`);
-          const backend = await this.#openBackend();
-          host.warning(`session_start(): Failed to read session data: ${backend?.name ?? this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')})`);
-          clear(this.data);
-          return false;
+          return Promise.resolve(this.#openBackend()).then((backend) => {
+            host.warning(`session_start(): Failed to read session data: ${backend?.name ?? this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')})`);
+            clear(this.data);
+            return false;
+          });
         }
       }
     }
-    const backend = await this.#openBackend();
-    if (!backend) return this.#fail();
-    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id))
+    const opened = this.#openBackend();
+    if (opened instanceof Promise) return opened.then((backend) => this.#startOn(backend, id, fromClient, name, readAndClose, unguard));
+    return this.#startOn(opened, id, fromClient, name, readAndClose, unguard);
+  }
+
+  #startOn(backend: SessionBackend | undefined, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
+    if (!backend) return Promise.resolve(this.#fail());
+    // session_id() answers the ID being opened from here on, in the save handler's calls too (PHP's PS(id));
+    // #opening until the start settles (#startSettled)
     this.#id = id ?? '';
     this.#opening = true;
-    try {
-      return await this.#startWith(backend, id, fromClient, name, readAndClose, unguard);
-    } finally {
-      this.#opening = false;
-    }
+    return this.#startWith(backend, id, fromClient, name, readAndClose, unguard);
   }
 
   async #startWith(backend: SessionBackend, id: string | undefined, fromClient: boolean, name: string, readAndClose: boolean, unguard: () => void): Promise<boolean> {
@@ -303,7 +332,8 @@ export class PhpSession {
       // PHP's own IDs are made here and now: no await for them
       id ??= isUserBackend(backend) ? await this.#createId(backend) : this.#newId();
       this.#id = id;
-      const read = await this.#acquire(backend, id, newId);
+      const acquiring = this.#acquire(backend, id, newId);
+      const read = acquiring && (await acquiring);
       if (read === false) {
         await this.#closeUser();
         return this.#fail();
@@ -408,36 +438,56 @@ export class PhpSession {
     return false;
   }
 
-  async #openBackend(): Promise<SessionBackend | undefined> {
+  /** The backend, undefined (with PHP's warning) when it cannot be opened; no promise when it is open already. */
+  #openBackend(): SessionBackend | undefined | Promise<SessionBackend | undefined> {
     if (this.#userBackend) return this.#userBackend;
+    let opened: SessionBackend | Promise<SessionBackend>;
     try {
-      return await this.#host.backend();
+      opened = this.#host.backend();
     } catch (err) {
-      this.#host.warning(`session_start(): Failed to initialize storage module: ${this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')}): ${(err as Error).message}`);
-      return undefined;
+      return this.#backendFailed(err);
     }
+    return opened instanceof Promise ? opened.catch((err: unknown) => this.#backendFailed(err)) : opened;
+  }
+
+  #backendFailed(err: unknown): undefined {
+    this.#host.warning(`session_start(): Failed to initialize storage module: ${this.#setting('session.save_handler')} (path: ${this.#setting('session.save_path')}): ${(err as Error).message}`);
+    return undefined;
   }
 
   /**
    * Takes the lock on `id`; on timeout warns (naming the holder) and fails, or goes on read-only where configured.
    * Resolves false for a failure, else the session's stored text when the locker read it with the lock (null: none
    * stored), or undefined when the data is still to be read. `newId`: the ID was just made here (LockOptions.newId).
+   * Undefined at once, without a promise, where no lock is taken.
    */
-  async #acquire(backend: SessionBackend, id: string, newId: boolean): Promise<false | string | null | undefined> {
+  #acquire(backend: SessionBackend, id: string, newId: boolean): Promise<false | string | null | undefined> | undefined {
     this.#readOnly = false;
     if (backend.name === 'redis' && !this.#bool('redis.session.locking_enabled')) return undefined;
     if (isUserBackend(backend) && backend.lockless) return undefined;
-    const events = this.#host.lockEvents;
-    events?.waiting(id);
-    let result: AcquireResult;
+    this.#host.lockEvents?.waiting(id);
+    let acquiring: Promise<AcquireResult>;
     try {
       const readKey = backend.readKey(id);
-      result = await backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, newId, ...(readKey === undefined ? {} : { readKey }) });
+      acquiring = backend.locker.acquire(id, { waitMs: this.#lockWaitMs(backend), ttlMs: this.#lockTtlMs(), owner: this.#host.owner, newId, ...(readKey === undefined ? {} : { readKey }) });
     } catch (err) {
-      events?.waited(0, false);
-      throw err;
+      return this.#notAcquired(err);
     }
-    events?.waited(result.waitedMs, result.ok);
+    return acquiring.then(
+      (result) => this.#acquired(backend, id, result),
+      (err: unknown) => this.#notAcquired(err),
+    );
+  }
+
+  /** The locker failed (rather than answered ok: false): no wait goes on, and the error is the start's. */
+  #notAcquired(err: unknown): never {
+    this.#host.lockEvents?.waited(0, false);
+    throw err;
+  }
+
+  /** #acquire's answer once the locker has answered. */
+  #acquired(backend: SessionBackend, id: string, result: AcquireResult): false | string | null | undefined {
+    this.#host.lockEvents?.waited(result.waitedMs, result.ok);
     if (result.ok) {
       this.#lock = result.lock;
       this.#watchSlowLock();
@@ -476,12 +526,14 @@ export class PhpSession {
     this.#slowTimer.unref();
   }
 
-  async #unlock(): Promise<void> {
+  /** Lets the lock go; undefined, without a promise, when none is held. */
+  #unlock(): Promise<void> | undefined {
     clearTimeout(this.#slowTimer);
     const lock = this.#lock;
+    if (!lock) return undefined;
     this.#lock = undefined;
-    if (lock) this.#host.lockEvents?.released();
-    await lock?.release();
+    this.#host.lockEvents?.released();
+    return lock.release();
   }
 
   #cacheHeaders(): string[] {
@@ -750,20 +802,26 @@ export class PhpSession {
    * with `waitForStart` false (a request stopped or abandoned to a time limit, which must not wait
    * for a lock) it closes the session once it settles instead. At the `end`, no session can start any more.
    */
-  async release(end = false, waitForStart = true): Promise<void> {
+  release(end = false, waitForStart = true): Promise<void> {
     if (end) this.#ended = true;
-    if (this.#starting && !waitForStart) {
-      void this.#starting
+    if (this.#starting) return this.#releaseStarting(this.#starting, end, waitForStart);
+    // not async for the common case: one promise step after the write, where an async function costs three
+    if (this.status === PHP_SESSION_ACTIVE) return this.writeClose().then(() => this.#releasing);
+    return this.#releasing ?? Promise.resolve();
+  }
+
+  /** release() with `starting`, a session_start() still pending. */
+  async #releaseStarting(starting: Promise<boolean>, end: boolean, waitForStart: boolean): Promise<void> {
+    if (!waitForStart) {
+      void starting
         .catch(() => false)
         .then(() => this.release(end))
         .catch((err: Error) => this.#host.log(`tsfpm: closing a session started late failed (${this.#host.owner}): ${err.message}`));
       return;
     }
-    if (this.#starting) {
-      while (this.#starting) await this.#starting.catch(() => false);
-      // what the script chained on that start (`session_start().then(…)`) runs before the session is written
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    while (this.#starting) await this.#starting.catch(() => false);
+    // what the script chained on that start (`session_start().then(…)`) runs before the session is written
+    await new Promise((resolve) => setImmediate(resolve));
     if (this.status === PHP_SESSION_ACTIVE) await this.writeClose();
     if (this.#releasing) await this.#releasing;
   }

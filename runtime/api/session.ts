@@ -94,18 +94,18 @@ function registerShutdown(ctx: RequestContext): void {
 
 const COOKIE_PARAMS: readonly (keyof SessionCookieParams)[] = ['lifetime', 'path', 'domain', 'secure', 'httponly', 'samesite'];
 
+/** What session_start() rejects with, as PHP reports it (the session maps it as it fails: no catch() promise per call). */
+function startError(err: unknown): unknown {
+  return raisedIn('session_start', err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err);
+}
+
 export const sessionFunctions = {
   /** session_start($options = []): async; options are session.* names without the prefix, plus read_and_close. */
   session_start(ctx: RequestContext, options: Record<string, unknown> = {}): Promise<boolean> {
-    // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning
-    const call = captureStack(sessionFunctions.session_start);
-    return ctx.awaiting(
-      'session_start',
-      startSession(ctx, options, call).catch((err: unknown) => {
-        throw raisedIn('session_start', err instanceof StartOptionTypeError ? new PhpTypeError(err.message) : err);
-      }),
-      call,
-    );
+    // one capture of the call for both of its uses: the time limit's report and a missing `await`'s warning,
+    // on every call: two frames, the binding (php-api.ts) and the line that called it, which is what PHP names
+    const call = captureStack(sessionFunctions.session_start, 2);
+    return ctx.awaiting('session_start', startSession(ctx, options, call, startError), call);
   },
   /** session_encode(): $_SESSION in the session.serialize_handler format. */
   session_encode: (ctx: RequestContext): string | false => sessionOf(ctx).encode(),

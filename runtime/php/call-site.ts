@@ -32,15 +32,16 @@ export interface ScriptFrame extends CallSite {
 /**
  * The current stack, deep enough to get past tsfpm's own frames. Only the capture happens here; the
  * text (with source maps, the costly part) is made when `.stack` is first read. With `caller`, a PHP
- * function the script calls, the frames from it up are left out and ten are kept: the script's own come
- * first, and a capture of fewer frames costs less (about 2 µs instead of 5 here, on every session_start()).
+ * function the script calls, the frames from it up are left out and `frames` are kept: the script's own
+ * come first. Each frame kept costs: measured in a request, ten frames about 8 µs, two (a PHP function's
+ * binding and the script's line that called it) about 5, most of that V8's fixed cost of a capture.
  */
-export function captureStack(caller?: Function): Error {
+export function captureStack(caller?: Function, frames = 10): Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = caller ? 0 : 40;
   const here = new Error();
   if (caller) {
-    Error.stackTraceLimit = 10;
+    Error.stackTraceLimit = frames;
     Error.captureStackTrace(here, caller);
   }
   Error.stackTraceLimit = limit;

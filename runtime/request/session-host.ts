@@ -8,7 +8,7 @@
 import cookieSignature from 'cookie-signature';
 import { statSync } from 'node:fs';
 import type { SessionBackend } from '../../sessions/backend.ts';
-import { openBackend } from '../../sessions/open-backend.ts';
+import { openBackend, openedBackend, type BackendSettings } from '../../sessions/open-backend.ts';
 import type { RedisSessionFormat } from '../../sessions/redis/redis-store.ts';
 import { parseSerializeHandler } from '../../sessions/serialize/session-codec.ts';
 import { PhpSession, type SessionHost, type SessionLockEvents } from '../../sessions/session.ts';
@@ -126,8 +126,8 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
     this.#ctx.log(line);
   }
 
-  backend(): Promise<SessionBackend> {
-    return openConfiguredBackend(this.#ctx);
+  backend(): SessionBackend | Promise<SessionBackend> {
+    return openedBackend(backendSettings(this.#ctx));
   }
 
   waiting(id: string): void {
@@ -172,24 +172,29 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
  * session_start(). `call`: the stack of the script's call, captured once by the caller for its time limit's
  * report too; a missing `await` is then reported at that line (auto_start has no such call).
  */
-export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error): Promise<boolean> {
+export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error, mapError?: (err: unknown) => unknown): Promise<boolean> {
   const host = hostOf(ctx);
-  const started = host.session.start(options);
+  const started = host.session.start(options, mapError);
   if (call) host.startedAt(started, call);
   return started;
 }
 
 /** The backend the request's settings name; `handler` overrides session.save_handler (SessionHandler wraps the one in effect before session_set_save_handler()). */
-export function openConfiguredBackend(ctx: RequestContext, handler = ctx.ini.get('session.save_handler') ?? 'files'): Promise<SessionBackend> {
+export function openConfiguredBackend(ctx: RequestContext, handler?: string): Promise<SessionBackend> {
+  return openBackend(backendSettings(ctx, handler));
+}
+
+/** What names the backend in the request's settings; `handler` as in openConfiguredBackend(). */
+function backendSettings(ctx: RequestContext, handler = ctx.ini.get('session.save_handler') ?? 'files'): BackendSettings {
   const ini = ctx.ini;
-  return openBackend({
+  return {
     handler,
     savePath: ini.get('session.save_path') ?? '',
     serializeHandler: parseSerializeHandler(ini.get('session.serialize_handler') ?? 'php') ?? 'php',
     gcMaxlifetime: ini.int('session.gc_maxlifetime'),
     redisFormat: (ini.get('tsfpm.session_redis_format') ?? 'express') as RedisSessionFormat,
     log: ctx.env.log,
-  });
+  };
 }
 
 /**

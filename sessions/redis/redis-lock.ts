@@ -151,7 +151,8 @@ function ownerOf(value: string): string {
 /** A lock command sent and not answered yet. */
 interface InFlight {
   readonly sentAt: number;
-  readonly reject: (error: Error) => void;
+  readonly ok: (reply: unknown) => void;
+  readonly fail: (error: unknown) => void;
 }
 
 /** One acquisition this locker holds. */
@@ -193,6 +194,7 @@ export class RedisLocker implements SessionLocker {
   readonly #lockKey: (id: string) => string;
   readonly #pollMs: number;
   readonly #commandTimeoutMs: number;
+  readonly #commandOptions: { readonly timeout: number };
   readonly #log: (line: string) => void;
   #subscriber: LockSubscriber | undefined;
   readonly #ownSubscriber: boolean;
@@ -213,7 +215,7 @@ export class RedisLocker implements SessionLocker {
    * An attempt that finds one holding its key releases it and tries again.
    */
   readonly #abandoned = new Map<string, number>();
-  /** Lock commands awaiting their reply, in the order sent (#bounded). */
+  /** Lock commands awaiting their reply, in the order sent (#send). */
   readonly #inFlight = new Set<InFlight>();
   #sweeper: NodeJS.Timeout | undefined;
   #closed = false;
@@ -227,6 +229,7 @@ export class RedisLocker implements SessionLocker {
     this.#lockKey = options.lockKey;
     this.#pollMs = options.pollMs ?? 100;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+    this.#commandOptions = { timeout: this.#commandTimeoutMs };
     this.#log = options.log ?? (() => {});
   }
 
@@ -268,23 +271,34 @@ export class RedisLocker implements SessionLocker {
    * fencedSet() and release() in one script, so a session's write and unlock cost one round trip. The lock is
    * let go here at once, as by release(): the next waiter's attempt goes out right behind the script.
    */
-  async fencedSetAndRelease(lock: HeldLock, dataKey: string, value: string | Buffer, ttlSeconds: number): Promise<boolean> {
-    const held = this.#ours(lock);
-    if (held.ended) return false;
-    const script = this.#releaseScript === RELEASE ? FENCED_SET_RELEASE : FENCED_SET_RELEASE_SHARDED;
-    const written = this.#eval(script, [held.entry.key, dataKey], [held.value, value, String(ttlSeconds), held.entry.channel]);
-    this.#end(held);
-    let reply: unknown;
+  fencedSetAndRelease(lock: HeldLock, dataKey: string, value: string | Buffer, ttlSeconds: number): Promise<boolean> {
+    let held: Held;
     try {
-      reply = await written;
+      held = this.#ours(lock);
     } catch (error) {
-      this.#abandon(held.value, held.ttlMs);
-      throw error;
+      return Promise.reject(error);
     }
-    if (Number(reply) === 1) return true;
-    held.lost = true;
-    this.#log(`tsfpm: session lock ${held.entry.key} of ${held.owner} expired and was lost`);
-    return false;
+    if (held.ended) return Promise.resolve(false);
+    const script = this.#releaseScript === RELEASE ? FENCED_SET_RELEASE : FENCED_SET_RELEASE_SHARDED;
+    // one promise for the caller, the script's reply handled in callbacks: this runs once per request
+    return new Promise((resolve, reject) => {
+      this.#send(
+        script,
+        [held.entry.key, dataKey],
+        [held.value, value, String(ttlSeconds), held.entry.channel],
+        (reply) => {
+          if (Number(reply) === 1) return resolve(true);
+          held.lost = true;
+          this.#log(`tsfpm: session lock ${held.entry.key} of ${held.owner} expired and was lost`);
+          resolve(false);
+        },
+        (error) => {
+          this.#abandon(held.value, held.ttlMs);
+          reject(error);
+        },
+      );
+      this.#end(held);
+    });
   }
 
   /** `DEL dataKey` if and only if `lock` still holds its key, in one script. Rejects on Redis errors. */
@@ -346,7 +360,7 @@ export class RedisLocker implements SessionLocker {
     if (entry.wake) entry.wake();
     else if (entry.competing) entry.retry = true;
     else if (entry.held || this.#closed) return;
-    else if (entry.waiters.length > 0) void this.#compete(entry);
+    else if (entry.waiters.length > 0) this.#compete(entry);
     else this.#forget(entry);
   }
 
@@ -355,60 +369,73 @@ export class RedisLocker implements SessionLocker {
     if (entry) this.#wake(entry);
   };
 
-  /** The first waiter's attempts, until the lock is held here or nobody waits. Never rejects. */
-  async #compete(entry: Entry): Promise<void> {
-    entry.competing = true;
-    while (!this.#closed && !entry.held && entry.waiters.first) {
-      entry.retry = false;
-      const sleepMs = await this.#attempt(entry, entry.waiters.first);
-      if (sleepMs !== undefined && !entry.retry) await this.#sleep(entry, sleepMs);
+  /**
+   * The first waiter's next attempt, unless the lock is held here or nobody waits. Each attempt ends in
+   * #continue, which comes back here: a loop in callbacks rather than an async function, since it runs
+   * for every session start (each await and async call is a promise, and promise hooks run for each).
+   */
+  #compete(entry: Entry): void {
+    const waiter = entry.waiters.first;
+    if (this.#closed || entry.held || !waiter) {
+      entry.competing = false;
+      if (!entry.held && entry.waiters.length === 0) this.#forget(entry);
+      return;
     }
-    entry.competing = false;
-    if (!entry.held && entry.waiters.length === 0) this.#forget(entry);
-  }
-
-  /** One SET NX for `waiter`; resolves how long to sleep before the next attempt, or undefined for at once. */
-  async #attempt(entry: Entry, waiter: Waiter): Promise<number | undefined> {
+    entry.competing = true;
+    entry.retry = false;
     const value = `${randomUUID()}|${waiter.options.owner}`;
     const readKey = waiter.options.readKey;
-    let reply: unknown;
-    try {
-      reply = readKey === undefined ? await this.#eval(ACQUIRE, [entry.key], [value, String(waiter.options.ttlMs)]) : await this.#eval(ACQUIRE_READ, [entry.key, readKey], [value, String(waiter.options.ttlMs)]);
-    } catch (error) {
-      this.#fail(`acquire ${entry.key}`, error);
-      this.#abandon(value, waiter.options.ttlMs);
-      entry.lastHolder = undefined;
-      if (entry.waiters.remove(waiter)) refuse(waiter, undefined);
-      return undefined;
-    }
+    const ttl = String(waiter.options.ttlMs);
+    this.#send(
+      readKey === undefined ? ACQUIRE : ACQUIRE_READ,
+      readKey === undefined ? [entry.key] : [entry.key, readKey],
+      [value, ttl],
+      (reply) => this.#continue(entry, this.#attempted(entry, waiter, value, reply)),
+      (error) => {
+        this.#fail(`acquire ${entry.key}`, error);
+        this.#abandon(value, waiter.options.ttlMs);
+        entry.lastHolder = undefined;
+        if (entry.waiters.remove(waiter)) refuse(waiter, undefined);
+        this.#continue(entry, undefined);
+      },
+    );
+  }
+
+  /** After an attempt: the next one at once, or after `sleepMs` (a wake-up ends the sleep early), or once `next` settles. */
+  #continue(entry: Entry, next: number | undefined | Promise<void>): void {
+    if (next instanceof Promise) void next.then(() => this.#compete(entry));
+    else if (next !== undefined && !entry.retry) this.#sleep(entry, next);
+    else this.#compete(entry);
+  }
+
+  /**
+   * The reply to `waiter`'s SET NX with `value`: the lock is granted, or refused. Returns how long to sleep
+   * before the next attempt, undefined for at once, or a promise to wait for first (a subscription, a release).
+   */
+  #attempted(entry: Entry, waiter: Waiter, value: string, reply: unknown): number | undefined | Promise<void> {
     // taken: ACQUIRE's 1, or ACQUIRE_READ's {1, data}; refused: [holder value, holder PTTL] from either
     if (!Array.isArray(reply) || typeof reply[0] === 'number') {
       const held = this.#hold(entry, value, waiter.options);
       // It gave up while the reply was on its way: let the next one have the lock.
       if (!entry.waiters.remove(waiter)) void held.lock.release();
-      else if (readKey === undefined) grant(waiter, held.lock);
+      else if (waiter.options.readKey === undefined) grant(waiter, held.lock);
       else grant(waiter, held.lock, (reply as unknown[])[1] == null ? null : String((reply as unknown[])[1]));
       return undefined;
     }
     const holding = reply[0] == null ? undefined : String(reply[0]);
     if (holding !== undefined && this.#abandoned.delete(holding)) {
       // Ours, given up on (a stalled Redis ran the acquisition late, or the release never came): free it, try again.
-      try {
-        await this.#eval(this.#releaseScript, [entry.key], [holding, entry.channel]);
-      } catch (error) {
-        this.#fail(`release ${entry.key}`, error);
-      }
-      return undefined;
+      return this.#eval(this.#releaseScript, [entry.key], [holding, entry.channel]).then(
+        () => undefined,
+        (error: unknown) => this.#fail(`release ${entry.key}`, error),
+      );
     }
     entry.lastHolder = holding === undefined ? undefined : ownerOf(holding);
     if (waiter.options.waitMs === 0) {
       if (entry.waiters.remove(waiter)) refuse(waiter, entry.lastHolder);
       return undefined;
     }
-    if (!entry.subscribed) {
-      await this.#subscribe(entry);
-      return undefined;
-    }
+    if (!entry.subscribed) return this.#subscribe(entry);
     const pttl = Number(reply[1]);
     return pttl > 0 ? Math.min(this.#pollMs, pttl + 1) : this.#pollMs;
   }
@@ -423,15 +450,15 @@ export class RedisLocker implements SessionLocker {
     this.#abandoned.set(value, now + ttlMs);
   }
 
-  #sleep(entry: Entry, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => entry.wake?.(), ms);
-      entry.wake = () => {
-        clearTimeout(timer);
-        entry.wake = undefined;
-        resolve();
-      };
-    });
+  /** Sleeps until `ms` pass or something wakes the entry, then competes again. */
+  #sleep(entry: Entry, ms: number): void {
+    const timer = setTimeout(() => entry.wake?.(), ms);
+    entry.wake = () => {
+      clearTimeout(timer);
+      entry.wake = undefined;
+      // in a microtask, as the await this replaces: whoever woke the entry finishes first
+      queueMicrotask(() => this.#compete(entry));
+    };
   }
 
   /** Subscribes to the entry's channel, waiting at most one poll for it: a slow subscription only delays wake-ups. */
@@ -465,29 +492,26 @@ export class RedisLocker implements SessionLocker {
 
   #hold(entry: Entry, value: string, options: LockOptions): Held {
     const acquiredAt = performance.now();
-    const held: Held = {
-      entry,
-      value,
-      owner: options.owner,
-      ttlMs: options.ttlMs,
-      lost: false,
-      ended: false,
-      renewing: false,
-      renewal: undefined,
-      lock: {
-        id: entry.id,
-        token: value.slice(0, 36),
-        acquiredAt,
-        get lost() {
-          return held.lost;
-        },
-        verify: () => this.#verify(held),
-        release: () => this.#release(held),
+    // methods, not arrow properties: the TypeScript loader names each arrow with a defineProperty call
+    const locker = this;
+    const lock: HeldLock & { [key: symbol]: Held } = {
+      id: entry.id,
+      token: value.slice(0, 36),
+      acquiredAt,
+      get lost() {
+        return held.lost;
+      },
+      verify() {
+        return locker.#verify(held);
+      },
+      release() {
+        return locker.#release(held);
       },
     };
+    const held: Held = { entry, value, owner: options.owner, ttlMs: options.ttlMs, lost: false, ended: false, renewing: false, renewal: undefined, lock };
+    lock[this.#heldKey] = held;
     held.renewal = setInterval(() => this.#renew(held), Math.max(1, Math.floor(options.ttlMs / 3))).unref();
     entry.held = held;
-    Object.defineProperty(held.lock, this.#heldKey, { value: held });
     return held;
   }
 
@@ -507,7 +531,7 @@ export class RedisLocker implements SessionLocker {
   async #verify(held: Held): Promise<boolean> {
     if (held.ended) return false;
     try {
-      const value = await this.#client.sendCommand(['GET', held.entry.key], { timeout: this.#commandTimeoutMs });
+      const value = await this.#client.sendCommand(['GET', held.entry.key], this.#commandOptions);
       if (value != null && String(value) === held.value) return true;
       this.#lose(held);
     } catch (error) {
@@ -516,8 +540,12 @@ export class RedisLocker implements SessionLocker {
     return false;
   }
 
-  async #release(held: Held): Promise<void> {
-    if (held.ended) return;
+  #release(held: Held): Promise<void> {
+    // released with the data already (fencedSetAndRelease), on every request: no async function to pay for
+    return held.ended ? Promise.resolve() : this.#releaseHeld(held);
+  }
+
+  async #releaseHeld(held: Held): Promise<void> {
     // Sent before the next waiter's attempt, which #end starts: Redis runs them in this order.
     const released = this.#eval(this.#releaseScript, [held.entry.key], [held.value, held.entry.channel]);
     this.#end(held);
@@ -563,27 +591,59 @@ export class RedisLocker implements SessionLocker {
   }
 
   /**
-   * `pending`, or a rejection once commandTimeoutMs has passed twice over. A command caught by a dying
-   * connection can stay unanswered; the queue of this ID must move on all the same, and the client
-   * gets the chance to replace that connection. One sweep every half commandTimeoutMs finds such commands,
-   * rather than a timer per command (two per request, nearly all cleared unfired).
+   * Sends a script now, before anything the caller sends next (EVAL the first time, which caches it in Redis,
+   * then EVALSHA, and EVAL again after a NOSCRIPT), and later calls `ok` with its reply or `fail` with the
+   * error. A command caught by a dying connection can stay
+   * unanswered; the queue of this ID must move on all the same, so it fails once commandTimeoutMs has passed
+   * twice over, and the client gets the chance to replace that connection. One sweep every half
+   * commandTimeoutMs finds such commands, rather than a timer per command (two per request, nearly all cleared
+   * unfired). Callbacks rather than a promise: the lock's hot path pays no promise of its own per command.
    */
-  #bounded<T>(pending: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const command: InFlight = { sentAt: performance.now(), reject };
-      this.#inFlight.add(command);
-      this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
-      pending.then(
-        (reply) => {
-          this.#inFlight.delete(command);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          this.#inFlight.delete(command);
-          reject(error);
-        },
-      );
-    });
+  #send(fn: Script, keys: readonly string[], args: ReadonlyArray<string | Buffer>, ok: (reply: unknown) => void, fail: (error: unknown) => void): void {
+    const command: InFlight = { sentAt: performance.now(), ok, fail };
+    this.#inFlight.add(command);
+    this.#sweeper ??= setInterval(() => this.#sweep(), this.#commandTimeoutMs / 2).unref();
+    const loaded = this.#loaded.has(fn);
+    // inline callbacks and methods, not named closures: the TypeScript loader (esbuild's keepNames) names
+    // each named closure it makes with a defineProperty call
+    this.#command(loaded ? 'EVALSHA' : 'EVAL', loaded ? fn.sha : fn.source, keys, args).then(
+      (reply) => {
+        if (!loaded) this.#loaded.add(fn);
+        this.#answered(command, reply);
+      },
+      (error: unknown) => {
+        // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next
+        // waiter's SET NX, which fails and loses its turn. EVAL first keeps that to after a Redis restart.
+        if (!loaded || !(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) return this.#failed(command, error);
+        this.#command('EVAL', fn.source, keys, args).then(
+          (reply) => this.#answered(command, reply),
+          (retryError: unknown) => this.#failed(command, retryError),
+        );
+      },
+    );
+  }
+
+  /** A command's reply, unless the sweep failed it already. */
+  #answered(command: InFlight, reply: unknown): void {
+    if (this.#inFlight.delete(command)) command.ok(reply);
+  }
+
+  #failed(command: InFlight, error: unknown): void {
+    if (this.#inFlight.delete(command)) command.fail(error);
+  }
+
+  /** One EVAL or EVALSHA; a client that throws instead of rejecting fails the same way. */
+  #command(verb: 'EVAL' | 'EVALSHA', script: string, keys: readonly string[], args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+    try {
+      return this.#client.sendCommand([verb, script, String(keys.length), ...keys, ...args], this.#commandOptions);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** #send as a promise, for the commands off the hot path. Rejects on Redis errors. */
+  #eval(fn: Script, keys: readonly string[], args: ReadonlyArray<string | Buffer>): Promise<unknown> {
+    return new Promise((resolve, reject) => this.#send(fn, keys, args, resolve, reject));
   }
 
   /** Fails the commands unanswered for twice commandTimeoutMs (the oldest come first), and tells the client once; stops when none is left. */
@@ -598,33 +658,10 @@ export class RedisLocker implements SessionLocker {
     for (const command of this.#inFlight) {
       if (command.sentAt > limit) break;
       this.#inFlight.delete(command);
-      command.reject(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
+      command.fail(new Error(`no reply within ${2 * this.#commandTimeoutMs} ms`));
       late = true;
     }
     if (late) this.#client.noReply?.();
-  }
-
-  /** EVAL the first time (which caches the script in Redis), then EVALSHA, and EVAL again after a NOSCRIPT. */
-  #eval(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
-    return this.#bounded(this.#evalOnce(fn, keys, args));
-  }
-
-  async #evalOnce(fn: Script, keys: string[], args: Array<string | Buffer>): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    const options = { timeout: this.#commandTimeoutMs };
-    // A NOSCRIPT retry goes behind commands sent after it: a release would then land behind the next
-    // waiter's SET NX, which fails and loses its turn. EVAL first keeps that to after a Redis restart.
-    if (!this.#loaded.has(fn)) {
-      const reply = await this.#client.sendCommand(['EVAL', fn.source, ...tail], options);
-      this.#loaded.add(fn);
-      return reply;
-    }
-    try {
-      return await this.#client.sendCommand(['EVALSHA', fn.sha, ...tail], options);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.#client.sendCommand(['EVAL', fn.source, ...tail], options);
-    }
   }
 
   #giveUp(entry: Entry, waiter: Waiter): void {

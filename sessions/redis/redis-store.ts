@@ -87,10 +87,14 @@ export class RedisSessionStore extends RedisStore {
     return this.#locker.fencedSet(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
   }
 
-  /** setFenced() and the lock's release in one round trip. */
-  async setFencedAndRelease(id: string, sess: object, lock: HeldLock): Promise<boolean> {
-    if (!this.#locker) throw new Error('RedisSessionStore.setFencedAndRelease needs useLocker() first');
-    return this.#locker.fencedSetAndRelease(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
+  /** setFenced() and the lock's release in one round trip. Not async: the locker's promise is the only one. */
+  setFencedAndRelease(id: string, sess: object, lock: HeldLock): Promise<boolean> {
+    try {
+      if (!this.#locker) throw new Error('RedisSessionStore.setFencedAndRelease needs useLocker() first');
+      return this.#locker.fencedSetAndRelease(lock, this.keyFor(id), this.serializer.stringify(sess as never), this.#ttl);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** A stored value as get() decodes it: what the lock read with `keyFor(id)` as its readKey. */
