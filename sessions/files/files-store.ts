@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from '../id.ts';
+import type { HeldLock } from '../lock/contract.ts';
 import { recordWithout, type PhpRecord } from '../serialize/php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError } from '../serialize/session-codec.ts';
 import { TsfpmError } from '../tsfpm-error.ts';
@@ -60,6 +61,8 @@ export interface LockedFile {
   readonly fd: number;
   /** The file's bytes, once known (read, written, or created empty here); passed on with the lock, never re-read. */
   content: Buffer | undefined;
+  /** True while the lock is held and its file still has its name (HeldLock.verify(), without a promise). */
+  holds(): boolean;
 }
 
 /**
@@ -199,11 +202,14 @@ export class FilesStore extends Store {
   readonly #gcMaxlifetime: number;
   readonly #warn: (message: string) => void;
   readonly #lockedFile: (id: string) => LockedFile | undefined;
+  /** `<dir>/sess_`, joined once: the path of every session file but for its ID, without nested folders. */
+  readonly #filePrefix: string;
 
   /** @throws TypeError for an invalid option */
   constructor(options: FilesStoreOptions = {}) {
     super();
     this.savePath = Object.freeze(parseSavePath(options.savePath ?? ''));
+    this.#filePrefix = join(this.savePath.dir, FILE_PREFIX);
     const handler = options.serializeHandler ?? 'php';
     if (handler !== 'php' && handler !== 'php_serialize') {
       throw new TypeError(`serializeHandler: expected "php" or "php_serialize", got ${JSON.stringify(handler)}`);
@@ -228,6 +234,8 @@ export class FilesStore extends Store {
     if (id.length <= depth) {
       throw new InvalidSessionIdError('Failed to create session data file path. Too short session ID, invalid save_path or path length exceeds 4096 characters');
     }
+    // a valid ID names no folder and holds no dot: appended to the joined prefix, it is what join() would make
+    if (depth === 0) return this.#filePrefix + id;
     return join(dir, ...id.slice(0, depth), FILE_PREFIX + id);
   }
 
@@ -321,6 +329,29 @@ export class FilesStore extends Store {
    */
   override get(sid: string, callback?: Callback<FilesSessionData | null>): Promise<FilesSessionData | null | undefined> {
     return settle(this.#get(sid), callback);
+  }
+
+  /**
+   * The fenced write (StoreCapabilities.setFenced): false, writing nothing, when `lock` no longer holds the file.
+   * While this process holds the lock, the check and the write go through its descriptor at once, synchronously:
+   * no promise or callback layer between them, on every request's write.
+   */
+  setFenced(sid: string, session: SessionData, lock: HeldLock): Promise<boolean> {
+    const file = this.#lockedFile(sid);
+    if (file === undefined || (file as object) !== lock) return this.#setVerified(sid, session, lock);
+    try {
+      if (!file.holds()) return Promise.resolve(false);
+      writeLocked(file, this.#encode(session));
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #setVerified(sid: string, session: SessionData, lock: HeldLock): Promise<boolean> {
+    if (!(await lock.verify())) return false;
+    await this.write(sid, this.#encode(session));
+    return true;
   }
 
   /** express-session set(): encodes every property but `cookie` and writes it in place. */
