@@ -198,6 +198,8 @@ type Callback<T> = (err: unknown, value?: T) => void;
 export class FilesStore extends Store {
   /** The parsed session.save_path. */
   readonly savePath: SavePath;
+  /** The PHP file holds $_SESSION only (StoreCapabilities.storesCookie). */
+  readonly storesCookie = false;
   readonly #handler: 'php' | 'php_serialize';
   readonly #gcMaxlifetime: number;
   readonly #warn: (message: string) => void;
@@ -349,8 +351,10 @@ export class FilesStore extends Store {
   }
 
   async #setVerified(sid: string, session: SessionData, lock: HeldLock): Promise<boolean> {
+    // encoded first: `session` may be $_SESSION itself (storesCookie), which the script could change meanwhile
+    const data = this.#encode(session);
     if (!(await lock.verify())) return false;
-    await this.write(sid, this.#encode(session));
+    await this.write(sid, data);
     return true;
   }
 
@@ -443,7 +447,9 @@ export class FilesStore extends Store {
   }
 
   #encode(session: SessionData): Buffer {
-    return encodeSession(recordWithout(session, 'cookie'), this.#handler, this.#warn);
+    // `cookie` is express-session's, never written (a PHP variable of that name neither); copied without it only when there
+    const vars = Object.hasOwn(session, 'cookie') ? recordWithout(session, 'cookie') : (session as unknown as PhpRecord);
+    return encodeSession(vars, this.#handler, this.#warn);
   }
 
   /** utimes(path, now, now); false when the file does not exist. */
