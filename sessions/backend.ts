@@ -13,6 +13,7 @@
  * | fenced destroy | `destroyFenced(id, lock)` | the locker's check, then `destroy` |
  * | touch | `touch(id, sess)`: refreshes the expiry, never the data | nothing (as PHP's mod_user without updateTimestamp: a write) |
  * | gc | `gc(maxlifetime)` → deleted count (files) | 0: the store expires entries itself (Redis TTL, MemoryStore) |
+ * | no cookie record | `storesCookie: false`: writes get $_SESSION as it is (files) | $_SESSION copied with the `cookie` record |
  *
  * Call order per request, as mod_files.c documents it for PHP: acquire lock → read → (gc) →
  * write | touch → release; destroy and regenerate run under the lock too.
@@ -53,6 +54,11 @@ export interface StoreCapabilities {
   parseStored?(text: string): object;
   destroyFenced?(id: string, lock: HeldLock): Promise<boolean>;
   gc?(maxlifetime: number): Promise<number>;
+  /**
+   * false: the store keeps $_SESSION only, never express-session's cookie record (PHP's files), and is handed
+   * $_SESSION itself to write, which it encodes before it first awaits anything.
+   */
+  readonly storesCookie?: boolean;
 }
 
 export interface SessionBackend {
@@ -111,8 +117,12 @@ export function createBackend(options: {
 }): SessionBackend {
   const { store, locker } = options;
   // in $_SESSION's PHP key order, which a spread would lose for integer-like keys
-  const withCookie = (data: SessionData, cookie: StoredCookie) =>
-    recordFromEntries([...orderedKeys(data).map((key) => [key, data[key] as PhpValue] as const), ['cookie', cookie as unknown as PhpValue] as const]);
+  // a store that keeps no cookie record is given $_SESSION itself: no copy made only to be taken apart again
+  const withCookie =
+    store.storesCookie === false
+      ? (data: SessionData): object => data
+      : (data: SessionData, cookie: StoredCookie): object =>
+          recordFromEntries([...orderedKeys(data).map((key) => [key, data[key] as PhpValue] as const), ['cookie', cookie as unknown as PhpValue] as const]);
   const setFenced = store.setFenced
     ? (id: string, sess: object, lock: HeldLock) => store.setFenced!(id, sess, lock)
     : (id: string, sess: object, lock: HeldLock) => locker.fencedWrite(lock, async () => void (await call((cb) => store.set(id, sess as never, cb))));

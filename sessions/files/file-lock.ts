@@ -30,7 +30,7 @@ import { closeSync, constants, fstatSync, open, openSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { LockedFile } from './files-store.ts';
 import { tryLockExclusive } from './flock.ts';
-import { checkLockOptions, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
+import { lockOptionsRejection, type AcquireResult, type HeldLock, type LockOptions, type SessionLocker } from '../lock/contract.ts';
 import { grant, refuse, WaiterQueue, type Waiter } from '../lock/waiter-queue.ts';
 
 export interface FileLockerOptions {
@@ -115,22 +115,31 @@ export class FileLocker implements SessionLocker {
    *   integer; the open() error when the file cannot be opened (a nested save_path folder that does not exist,
    *   as in PHP); the flock() error on a platform without it
    */
-  async acquire(id: string, options: LockOptions): Promise<AcquireResult> {
+  acquire(id: string, options: LockOptions): Promise<AcquireResult> {
     // checked like every locker's, though a kernel lock has no TTL
-    checkLockOptions(options);
-    if (this.#closed) return { ok: false, holder: undefined, waitedMs: 0 };
-    const path = this.#path(id);
+    const rejection = lockOptionsRejection(options);
+    if (rejection) return rejection;
+    if (this.#closed) return Promise.resolve({ ok: false, holder: undefined, waitedMs: 0 });
+    let path: string;
+    try {
+      path = this.#path(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let line = this.#lines.get(id);
     if (line === undefined) {
       line = { holder: undefined, trying: undefined, waiters: new WaiterQueue(), lockedAt: 0, yielding: false, idle: undefined };
       this.#lines.set(id, line);
     }
-    if (options.waitMs === 0 && (line.holder || line.trying || line.waiters.length > 0)) {
-      return { ok: false, holder: line.holder?.owner, waitedMs: 0 };
-    }
+    const ahead = line.holder !== undefined || line.trying !== undefined || line.waiters.length > 0;
+    if (options.waitMs === 0 && ahead) return Promise.resolve({ ok: false, holder: line.holder?.owner, waitedMs: 0 });
     const busy = line;
     return new Promise<AcquireResult>((resolve, reject) => {
-      busy.waiters.push({ id, path, options, startedAt: performance.now(), resolve, reject, timer: undefined }, (waiter) => this.#expire(busy, waiter));
+      const waiter: FileWaiter = { id, path, options, startedAt: performance.now(), resolve, reject, timer: undefined };
+      // nobody ahead here (a new session, nearly always): its turn at once, and no timer unless it meets another
+      // process's lock (#attempt)
+      if (!ahead && !busy.yielding) return this.#turn(id, busy, waiter);
+      busy.waiters.push(waiter, (expired) => this.#expire(busy, expired));
       this.#next(id, busy);
     });
   }
@@ -174,6 +183,11 @@ export class FileLocker implements SessionLocker {
       if (!line.idle) this.#lines.delete(id);
       return;
     }
+    this.#turn(id, line, waiter);
+  }
+
+  /** `waiter` tries for the file's lock: the idle descriptor, else the file opened (or created, for a new ID). */
+  #turn(id: string, line: Line, waiter: FileWaiter): void {
     line.trying = waiter;
     const idle = line.idle;
     if (idle) {
@@ -226,6 +240,12 @@ export class FileLocker implements SessionLocker {
       return this.#grant(id, line, waiter, fd, delay === 1 ? content : undefined);
     }
     this.#sharedAt = performance.now();
+    // a waiter that came straight to its turn has no timer yet: it starts now, for what is left of its wait
+    if (waiter.timer === undefined && waiter.options.waitMs > 0) {
+      const left = waiter.options.waitMs - (this.#sharedAt - waiter.startedAt);
+      if (left > 0) waiter.timer = setTimeout(() => this.#expire(line, waiter), left);
+      else waiter.expired = true;
+    }
     if (waiter.options.waitMs === 0 || waiter.expired || this.#closed) {
       closeSync(fd);
       line.trying = undefined;
@@ -301,7 +321,6 @@ export class FileLocker implements SessionLocker {
 /** A held flock: the open descriptor `fd` is the lock. */
 class FileHeldLock implements HeldLock, LockedFile {
   readonly id: string;
-  readonly token = randomUUID();
   readonly acquiredAt = performance.now();
   /** Who holds it, for waiters that give up. */
   readonly owner: string;
@@ -312,6 +331,7 @@ class FileHeldLock implements HeldLock, LockedFile {
   readonly #onRelease: () => void;
   #released = false;
   #lost = false;
+  #token: string | undefined;
 
   constructor(waiter: FileWaiter, fd: number, content: Buffer | undefined, log: (line: string) => void, onRelease: () => void) {
     this.id = waiter.id;
@@ -323,12 +343,21 @@ class FileHeldLock implements HeldLock, LockedFile {
     this.#onRelease = onRelease;
   }
 
+  /** Made when first asked for: nothing in the files store reads it on a request's way. */
+  get token(): string {
+    return (this.#token ??= randomUUID());
+  }
+
   get lost(): boolean {
     return this.#lost;
   }
 
   /** True while this lock is held and its file still has its name (not deleted by another process). */
   async verify(): Promise<boolean> {
+    return this.holds();
+  }
+
+  holds(): boolean {
     if (this.#released || this.#lost) return false;
     if (!unlinked(this.fd)) return true;
     this.#lost = true;

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { Store, type SessionData } from 'express-session';
 import { INVALID_ID_MESSAGE, isValidSessionId } from '../id.ts';
+import type { HeldLock } from '../lock/contract.ts';
 import { recordWithout, type PhpRecord } from '../serialize/php-values.ts';
 import { decodeSession, encodeSession, SessionDecodeError } from '../serialize/session-codec.ts';
 import { TsfpmError } from '../tsfpm-error.ts';
@@ -60,6 +61,8 @@ export interface LockedFile {
   readonly fd: number;
   /** The file's bytes, once known (read, written, or created empty here); passed on with the lock, never re-read. */
   content: Buffer | undefined;
+  /** True while the lock is held and its file still has its name (HeldLock.verify(), without a promise). */
+  holds(): boolean;
 }
 
 /**
@@ -195,15 +198,20 @@ type Callback<T> = (err: unknown, value?: T) => void;
 export class FilesStore extends Store {
   /** The parsed session.save_path. */
   readonly savePath: SavePath;
+  /** The PHP file holds $_SESSION only (StoreCapabilities.storesCookie). */
+  readonly storesCookie = false;
   readonly #handler: 'php' | 'php_serialize';
   readonly #gcMaxlifetime: number;
   readonly #warn: (message: string) => void;
   readonly #lockedFile: (id: string) => LockedFile | undefined;
+  /** `<dir>/sess_`, joined once: the path of every session file but for its ID, without nested folders. */
+  readonly #filePrefix: string;
 
   /** @throws TypeError for an invalid option */
   constructor(options: FilesStoreOptions = {}) {
     super();
     this.savePath = Object.freeze(parseSavePath(options.savePath ?? ''));
+    this.#filePrefix = join(this.savePath.dir, FILE_PREFIX);
     const handler = options.serializeHandler ?? 'php';
     if (handler !== 'php' && handler !== 'php_serialize') {
       throw new TypeError(`serializeHandler: expected "php" or "php_serialize", got ${JSON.stringify(handler)}`);
@@ -228,6 +236,8 @@ export class FilesStore extends Store {
     if (id.length <= depth) {
       throw new InvalidSessionIdError('Failed to create session data file path. Too short session ID, invalid save_path or path length exceeds 4096 characters');
     }
+    // a valid ID names no folder and holds no dot: appended to the joined prefix, it is what join() would make
+    if (depth === 0) return this.#filePrefix + id;
     return join(dir, ...id.slice(0, depth), FILE_PREFIX + id);
   }
 
@@ -323,6 +333,31 @@ export class FilesStore extends Store {
     return settle(this.#get(sid), callback);
   }
 
+  /**
+   * The fenced write (StoreCapabilities.setFenced): false, writing nothing, when `lock` no longer holds the file.
+   * While this process holds the lock, the check and the write go through its descriptor at once, synchronously:
+   * no promise or callback layer between them, on every request's write.
+   */
+  setFenced(sid: string, session: SessionData, lock: HeldLock): Promise<boolean> {
+    const file = this.#lockedFile(sid);
+    if (file === undefined || (file as object) !== lock) return this.#setVerified(sid, session, lock);
+    try {
+      if (!file.holds()) return Promise.resolve(false);
+      writeLocked(file, this.#encode(session));
+      return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #setVerified(sid: string, session: SessionData, lock: HeldLock): Promise<boolean> {
+    // encoded first: `session` may be $_SESSION itself (storesCookie), which the script could change meanwhile
+    const data = this.#encode(session);
+    if (!(await lock.verify())) return false;
+    await this.write(sid, data);
+    return true;
+  }
+
   /** express-session set(): encodes every property but `cookie` and writes it in place. */
   override set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return settle(
@@ -412,7 +447,9 @@ export class FilesStore extends Store {
   }
 
   #encode(session: SessionData): Buffer {
-    return encodeSession(recordWithout(session, 'cookie'), this.#handler, this.#warn);
+    // `cookie` is express-session's, never written (a PHP variable of that name neither); copied without it only when there
+    const vars = Object.hasOwn(session, 'cookie') ? recordWithout(session, 'cookie') : (session as unknown as PhpRecord);
+    return encodeSession(vars, this.#handler, this.#warn);
   }
 
   /** utimes(path, now, now); false when the file does not exist. */

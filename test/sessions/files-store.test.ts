@@ -428,6 +428,24 @@ describe('FilesStore with the lock\'s descriptor (as mod_files reads and writes 
     await held.release();
   });
 
+  it('setFenced() writes through the held lock, and writes nothing once its file was deleted or the lock released', async () => {
+    const id = 'fenced0123456789abcdefghi';
+    const data = (n: number) => Object.assign(Object.create(null), { n, cookie: { path: '/' } }) as unknown as SessionData;
+    const held = await lock(id, true);
+    expect(await store.setFenced(id, data(1), held)).to.equal(true);
+    expect(readFileSync(store.pathFor(id), 'utf8')).to.equal('n|i:1;');
+    // another process's session_destroy() or gc: the lock is on the deleted file, a new one at the path is not it
+    rmSync(store.pathFor(id));
+    expect(await store.setFenced(id, data(2), held)).to.equal(false);
+    expect(held.lost).to.equal(true);
+    expect(existsSync(store.pathFor(id))).to.equal(false);
+    await held.release();
+    const again = await lock(id);
+    await again.release();
+    expect(await store.setFenced(id, data(3), again)).to.equal(false);
+    expect(readFileSync(store.pathFor(id), 'utf8')).to.equal('');
+  });
+
   it('creates the file of a new ID with O_EXCL and knows it empty; an ID whose file exists is read as usual', async () => {
     const fresh = 'freshid0123456789abcdefgh';
     const held = await lock(fresh, true);

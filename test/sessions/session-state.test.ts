@@ -4,7 +4,7 @@
  * the session host's, specified over a socket in the other session specs.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackend } from '../../sessions/open-backend.ts';
@@ -95,5 +95,16 @@ describe('the session state machine, without HTTP', () => {
     await started;
     expect(order).to.deep.equal(['a closes', 'b started, count 2']);
     await b.session.release(true);
+  });
+
+  it('writes $_SESSION to the sess_ file in PHP\'s format, without a variable named cookie (express-session\'s record has that name)', async () => {
+    const a = request();
+    await a.session.start();
+    a.session.data.n = 1;
+    a.session.data.cookie = 'kept in memory only';
+    a.session.data.s = 'x';
+    await a.session.release(true);
+    expect(readFileSync(join(savePath, `sess_${a.session.id}`), 'latin1')).to.equal('n|i:1;s|s:1:"x";');
+    expect(a.warnings).to.deep.equal([]);
   });
 });
