@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { scriptCallSite, type CallSite } from '../php/call-site.ts';
 import { E_ERROR, E_PARSE, formatDisplay, formatLogLine } from '../php/error-reporting.ts';
 import { HeaderList } from '../php/header-list.ts';
 import { appendToLogFile, type LogSink } from '../php/log.ts';
@@ -299,12 +299,12 @@ export class RequestContext implements ResponseOwner {
 
   /**
    * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log and for the line
-   * a time limit's fatal error names; nothing to do when neither can come. Only the stack is captured
-   * here, unless the caller has it (`stack`): it becomes frames if logged.
+   * a time limit's fatal error names; nothing to do when neither can come. `stack` is the script's call,
+   * captured by the caller from its PHP function down (captureStack(fn, 2)): it becomes frames if logged.
    */
-  awaiting<T>(fn: string, work: Promise<T>, stack?: Error): Promise<T> {
+  awaiting<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
     const reported = this.deadline.seconds > 0 || (!this.#slowLogged && this.ini.int('request_slowlog_timeout') > 0);
-    return reported ? this.#tracked(fn, work, stack ?? captureStack()) : work;
+    return reported ? this.#tracked(fn, work, stack) : work;
   }
 
   async #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {

@@ -29,7 +29,7 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
 import { phpStackTrace } from '../php/php-trace.ts';
 import { runInRequest } from './current-request.ts';
 import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
@@ -91,7 +91,7 @@ class ScriptRun {
   start<P>(script: (php: P) => unknown, php: P): void {
     const ctx = this.#ctx;
     try {
-      const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {})).then(() => script(php)) : script(php);
+      const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {}), autoStartCall()).then(() => script(php)) : script(php);
       if (!isThenable(value)) return this.settle({ value });
       this.#running = value;
       value.then(
@@ -125,6 +125,11 @@ class ScriptRun {
     this.#ctx.slot?.release();
     this.#ended(this.#ctx, err);
   }
+}
+
+/** session.auto_start's session_start() has no call of the script's: a stack of no frames, which costs no walk. */
+function autoStartCall(): Error {
+  return captureStack(autoStartCall, 0);
 }
 
 /** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
