@@ -307,15 +307,25 @@ export class RequestContext implements ResponseOwner {
     return reported ? this.#tracked(fn, work, stack) : work;
   }
 
-  async #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
+  #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
     const entry = { fn, stack };
     this.#waitingAt = entry;
-    try {
-      // awaited here, not chained, so that V8's async stack traces still reach the script
-      return await work;
-    } finally {
-      if (this.#waitingAt === entry) this.#waitingAt = undefined;
-    }
+    // then(), not an async function's await: under AsyncLocalStorage's promise hooks an await makes a
+    // throwaway promise more; V8's async stack traces follow a native then() chain to the script's await too
+    return work.then(
+      (value) => {
+        this.#stopWaiting(entry);
+        return value;
+      },
+      (err: unknown) => {
+        this.#stopWaiting(entry);
+        throw err;
+      },
+    );
+  }
+
+  #stopWaiting(entry: { readonly fn: string; readonly stack: Error }): void {
+    if (this.#waitingAt === entry) this.#waitingAt = undefined;
   }
 
   /** Raises a PHP error (E_WARNING, E_NOTICE …): logged, and displayed into the output when display_errors is on. */
