@@ -29,7 +29,7 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { captureStack, scriptCallSite, type CallSite, type CapturedStack } from '../php/call-site.ts';
 import { phpStackTrace } from '../php/php-trace.ts';
 import { runInRequest } from './current-request.ts';
 import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
@@ -128,7 +128,7 @@ class ScriptRun {
 }
 
 /** session.auto_start's session_start() has no call of the script's: a stack of no frames, which costs no walk. */
-function autoStartCall(): Error {
+function autoStartCall(): CapturedStack {
   return captureStack(autoStartCall, 0);
 }
 
