@@ -260,7 +260,7 @@ const done = (): 'done' => 'done';
 function closeRequest(ctx: RequestContext, hadTail: boolean): 'done' | Promise<'done'> {
   ctx.response.startClosing();
   ctx.output.endAll();
-  if (ctx.uploads.size === 0) return releaseThen(ctx, 'end', () => respondAndEnd(ctx, hadTail));
+  if (ctx.uploads.size === 0) return ctx.resources.length === 0 ? respondAndEnd(ctx, hadTail) : releaseThen(ctx, 'end', () => respondAndEnd(ctx, hadTail));
   // before the response ends, as PHP removes them before FPM ends the request
   return Promise.resolve(releaseThen(ctx, 'end', () => removeUploads(ctx.uploads, ctx.log.bind(ctx)))).then(() => respondAndEnd(ctx, hadTail));
 }
