@@ -8,6 +8,7 @@ import { ExitSignal, ValueError } from '../php/errors.ts';
 import { iniBool } from '../settings/ini-values.ts';
 import { enterTail, fatalStatus, finishResponse } from '../request/run-request.ts';
 import { appendToLogFile } from '../php/log.ts';
+import { captureStack } from '../php/call-site.ts';
 import type { RequestContext } from '../request/request-context.ts';
 import { sessionIniRefusal } from './session.ts';
 
@@ -21,7 +22,8 @@ export const lifecycleFunctions = {
    * true the first time, false once the response is already finished.
    */
   async fastcgi_finish_request(ctx: RequestContext): Promise<boolean> {
-    const finished = await ctx.awaiting('fastcgi_finish_request', finishResponse(ctx));
+    // the script's line and the binding's frame, what the time limit's report and the slow log name: a deeper capture costs a few µs more
+    const finished = await ctx.awaiting('fastcgi_finish_request', finishResponse(ctx), captureStack(lifecycleFunctions.fastcgi_finish_request, 2));
     // a tail refused by tsfpm.tail_overflow ends here, as exit() would
     if (finished && !(await enterTail(ctx))) throw new ExitSignal(0);
     return finished;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scriptCallSite } from '../php/call-site.ts';
+import { captureStack, scriptCallSite } from '../php/call-site.ts';
 import { E_WARNING } from '../php/error-reporting.ts';
 import { sendMail, type MailSettings } from '../mail/delivery.ts';
 import type { RequestIni } from '../settings/settings-table.ts';
@@ -40,10 +40,12 @@ export function mailSettings(ini: RequestIni, docroot: string): MailSettings {
 export const mailFunctions = {
   /** mail($to, $subject, $message, $additional_headers = [], $additional_params = ""): resolves when delivery ends. */
   mail(ctx: RequestContext, to: string, subject: string, message: string, additional_headers?: string | Record<string, string | string[]>, additional_params?: string): Promise<boolean> {
+    // one capture of the call, two frames (the binding and the script's line), for mail.log's line and the time limit's report
+    const call = captureStack(mailFunctions.mail, 2);
     return ctx.awaiting('mail', sendMail(
       mailSettings(ctx.ini, ctx.env.docroot),
-      { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite()?.line ?? 0 },
+      { to, subject, message, additionalHeaders: additional_headers, additionalParams: additional_params, scriptPath: ctx.target.file, line: scriptCallSite(call.stack)?.line ?? 0 },
       (warning) => ctx.raise(E_WARNING, warning),
-    ));
+    ), call);
   },
 };

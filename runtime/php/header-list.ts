@@ -35,11 +35,6 @@ export function headerLine(lower: string, text: string): HeaderLine {
   return colon === -1 ? line(lower, text, text.trim(), '') : line(lower, text, text.slice(0, colon).trim(), text.slice(colon + 1).trim());
 }
 
-function nameOf(text: string): string {
-  const colon = text.indexOf(':');
-  return (colon === -1 ? text : text.slice(0, colon)).trim().toLowerCase();
-}
-
 /** Applies PHP's default charset to a text/* Content-Type that names none (`text/plain;charset=UTF-8`, no space). */
 export function withDefaultCharset(value: string, charset: string): string {
   if (!charset || !/^\s*text\//i.test(value) || /;\s*charset\s*=/i.test(value)) return value;
@@ -48,6 +43,7 @@ export function withDefaultCharset(value: string, charset: string): string {
 
 /** What sapi_header_op refuses in any header line, cookies included: undefined when the line is fine. */
 export function headerLineProblem(text: string): HeaderProblem {
+  if (!/[\0\r\n]/.test(text)) return undefined;
   if (text.includes('\0')) return 'Header may not contain NUL bytes';
   if (/[\r\n]/.test(text)) return 'Header may not contain more than a single header, new line detected';
   return undefined;
@@ -96,8 +92,9 @@ export class HeaderList {
   }
 
   /** header($line, $replace, $response_code) on unsent headers. */
-  header(line: string, replace: boolean, responseCode: number, defaultCharset: string): HeaderProblem {
-    let text = line.replace(/\s+$/, '');
+  header(raw: string, replace: boolean, responseCode: number, defaultCharset: string): HeaderProblem {
+    // PHP trims trailing whitespace; trimEnd() strips what /\s+$/ would, without a regex scan of the line
+    let text = raw.trimEnd();
     if (text === '') return undefined;
     const problem = headerLineProblem(text);
     if (problem) return problem;
@@ -110,9 +107,11 @@ export class HeaderList {
       if (responseCode > 0) this.setStatus(responseCode);
       return undefined;
     }
-    const lower = nameOf(text);
+    // the name and value split once, for the rules below and for the socket
     const colon = text.indexOf(':');
-    const value = colon === -1 ? '' : text.slice(colon + 1).trim();
+    const name = (colon === -1 ? text : text.slice(0, colon)).trim();
+    const lower = name.toLowerCase();
+    let value = colon === -1 ? '' : text.slice(colon + 1).trim();
     if (lower === 'content-type') {
       if (value === '') {
         this.#noContentType = true;
@@ -120,7 +119,9 @@ export class HeaderList {
         return undefined;
       }
       this.#noContentType = false;
-      text = `${text.slice(0, colon)}: ${withDefaultCharset(value, defaultCharset)}`;
+      const typed = withDefaultCharset(value, defaultCharset);
+      text = `${text.slice(0, colon)}: ${typed}`;
+      value = typed.trim();
     } else if (lower === 'location' && responseCode === 0) {
       // FPM reports HTTP/1.0 to PHP, so PHP's 303-for-POST branch never runs: always 302
       if (this.#status < 300 || this.#status > 399) {
@@ -130,7 +131,7 @@ export class HeaderList {
       this.setStatus(401);
     }
     if (replace) this.remove(lower);
-    this.#lines = withLine(this.#lines, headerLine(lower, text));
+    this.#lines = withLine(this.#lines, line(lower, text, name, value));
     if (responseCode > 0) this.setStatus(responseCode);
     return undefined;
   }

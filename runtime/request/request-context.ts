@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { captureStack, scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { scriptCallSite, type CallSite, type CapturedStack } from '../php/call-site.ts';
 import { E_ERROR, E_PARSE, formatDisplay, formatLogLine } from '../php/error-reporting.ts';
 import { HeaderList } from '../php/header-list.ts';
 import { appendToLogFile, type LogSink } from '../php/log.ts';
@@ -145,7 +145,7 @@ export class RequestContext implements ResponseOwner {
   #shutdownFunctions: (() => unknown)[] | undefined;
   #resources: RequestResource[] | undefined;
   #slowLogged = false;
-  #waitingAt: { readonly fn: string; readonly stack: Error } | undefined;
+  #waitingAt: { readonly fn: string; readonly stack: CapturedStack } | undefined;
   #waitingForLock: string | false = false;
   #sessionLocked = false;
   #lastError: { type: number; message: string; file: string; line: number } | undefined;
@@ -265,7 +265,7 @@ export class RequestContext implements ResponseOwner {
   }
 
   /** The tsfpm call the script is awaiting, for the slow log and time limits: its name and the stack where it was called. */
-  get waitingAt(): { readonly fn: string; readonly stack: Error } | undefined {
+  get waitingAt(): { readonly fn: string; readonly stack: CapturedStack } | undefined {
     return this.#waitingAt;
   }
 
@@ -299,23 +299,33 @@ export class RequestContext implements ResponseOwner {
 
   /**
    * Marks the script as awaiting tsfpm's `fn` until `work` settles, for the slow log and for the line
-   * a time limit's fatal error names; nothing to do when neither can come. Only the stack is captured
-   * here, unless the caller has it (`stack`): it becomes frames if logged.
+   * a time limit's fatal error names; nothing to do when neither can come. `stack` is the script's call,
+   * captured by the caller from its PHP function down (captureStack(fn, 2)): it becomes frames if logged.
    */
-  awaiting<T>(fn: string, work: Promise<T>, stack?: Error): Promise<T> {
+  awaiting<T>(fn: string, work: Promise<T>, stack: CapturedStack): Promise<T> {
     const reported = this.deadline.seconds > 0 || (!this.#slowLogged && this.ini.int('request_slowlog_timeout') > 0);
-    return reported ? this.#tracked(fn, work, stack ?? captureStack()) : work;
+    return reported ? this.#tracked(fn, work, stack) : work;
   }
 
-  async #tracked<T>(fn: string, work: Promise<T>, stack: Error): Promise<T> {
+  #tracked<T>(fn: string, work: Promise<T>, stack: CapturedStack): Promise<T> {
     const entry = { fn, stack };
     this.#waitingAt = entry;
-    try {
-      // awaited here, not chained, so that V8's async stack traces still reach the script
-      return await work;
-    } finally {
-      if (this.#waitingAt === entry) this.#waitingAt = undefined;
-    }
+    // then(), not an async function's await: under AsyncLocalStorage's promise hooks an await makes a
+    // throwaway promise more; V8's async stack traces follow a native then() chain to the script's await too
+    return work.then(
+      (value) => {
+        this.#stopWaiting(entry);
+        return value;
+      },
+      (err: unknown) => {
+        this.#stopWaiting(entry);
+        throw err;
+      },
+    );
+  }
+
+  #stopWaiting(entry: { readonly fn: string; readonly stack: CapturedStack }): void {
+    if (this.#waitingAt === entry) this.#waitingAt = undefined;
   }
 
   /** Raises a PHP error (E_WARNING, E_NOTICE …): logged, and displayed into the output when display_errors is on. */

@@ -29,7 +29,7 @@
  *       6. access log line, with the script's total time when it finished early
  * @module
  */
-import { scriptCallSite, type CallSite } from '../php/call-site.ts';
+import { captureStack, scriptCallSite, type CallSite, type CapturedStack } from '../php/call-site.ts';
 import { phpStackTrace } from '../php/php-trace.ts';
 import { runInRequest } from './current-request.ts';
 import { E_ERROR, formatDisplay } from '../php/error-reporting.ts';
@@ -91,7 +91,7 @@ class ScriptRun {
   start<P>(script: (php: P) => unknown, php: P): void {
     const ctx = this.#ctx;
     try {
-      const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {})).then(() => script(php)) : script(php);
+      const value = ctx.ini.bool('session.auto_start') ? ctx.awaiting('session_start', startSession(ctx, {}), autoStartCall()).then(() => script(php)) : script(php);
       if (!isThenable(value)) return this.settle({ value });
       this.#running = value;
       value.then(
@@ -127,6 +127,11 @@ class ScriptRun {
   }
 }
 
+/** session.auto_start's session_start() has no call of the script's: a stack of no frames, which costs no walk. */
+function autoStartCall(): CapturedStack {
+  return captureStack(autoStartCall, 0);
+}
+
 /** The script's own run ended: the request ends now when nothing is left to wait for, else through settleScript. */
 function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<unknown> | undefined, asRouter: boolean): Outcome | Promise<Outcome> {
   if ('timeout' in ending || hasWaitUntil(ctx) || ('error' in ending && !(ending.error instanceof ExitSignal))) return settleScript(ctx, ending, running, asRouter);
@@ -135,8 +140,7 @@ function afterScript(ctx: RequestContext, ending: Ending, running: PromiseLike<u
   if ('value' in ending) returned = ending.value;
   else exited(ctx, ending.error as ExitSignal);
   if (asRouter && returned === false && ctx.phase === 'running') return abandon(ctx).then(() => 'fallthrough');
-  const ended = endRequest(ctx);
-  return ended ? ended.then(() => 'done') : 'done';
+  return endRequest(ctx);
 }
 
 /** exit($status): a string status is printed, as PHP does. */
@@ -181,8 +185,7 @@ async function settleScript(ctx: RequestContext, winner: Ending, running: Promis
     await abandon(ctx);
     return 'fallthrough';
   }
-  await endRequest(ctx);
-  return 'done';
+  return endRequest(ctx);
 }
 
 /** A tail past tsfpm.tail_timeout: its code cannot be stopped from here, so the request stops waiting for it. */
@@ -234,32 +237,35 @@ export async function stopRequest(ctx: RequestContext, status: number, reason: s
   requestEnded(ctx, hadTail);
 }
 
-/** The end of every request; it waits only for shutdown functions, resources and upload files it has. */
-function endRequest(ctx: RequestContext): Promise<void> | undefined {
+/**
+ * The end of every request; it waits only for shutdown functions, resources and upload files it has,
+ * and is over at once (no promise) when it has none.
+ */
+function endRequest(ctx: RequestContext): 'done' | Promise<'done'> {
   // stopped from outside (stopRequest) while the script was still going: already ended, but what
   // the script took since (a session lock it was waiting for) is let go now that it has settled
-  if (ctx.phase === 'done') return releaseResources(ctx, 'end');
+  if (ctx.phase === 'done') return releaseThen(ctx, 'end', done);
   const hadTail = ctx.phase === 'finished';
   if (ctx.shutdownFunctions.length > 0) return runShutdownFunctions(ctx).then(() => closeRequest(ctx, hadTail));
   return closeRequest(ctx, hadTail);
 }
 
-/** After the shutdown functions: the output flushed, what the request holds let go, the response ended. */
-function closeRequest(ctx: RequestContext, hadTail: boolean): Promise<void> | undefined {
+const done = (): 'done' => 'done';
+
+/**
+ * After the shutdown functions: the output flushed, what the request holds let go, the response ended.
+ * A request holding its session alone waits for one promise, the session's release, not a chain of them:
+ * each promise costs a promise-hook call (AsyncLocalStorage), a microtask and garbage.
+ */
+function closeRequest(ctx: RequestContext, hadTail: boolean): 'done' | Promise<'done'> {
   ctx.response.startClosing();
   ctx.output.endAll();
-  if (ctx.resources.length > 0 || ctx.uploads.size > 0) return letGo(ctx).then(() => respondAndEnd(ctx, hadTail));
-  respondAndEnd(ctx, hadTail);
-  return undefined;
-}
-
-async function letGo(ctx: RequestContext): Promise<void> {
-  if (ctx.resources.length > 0) await releaseResources(ctx, 'end');
+  if (ctx.uploads.size === 0) return ctx.resources.length === 0 ? respondAndEnd(ctx, hadTail) : releaseThen(ctx, 'end', () => respondAndEnd(ctx, hadTail));
   // before the response ends, as PHP removes them before FPM ends the request
-  if (ctx.uploads.size > 0) await removeUploads(ctx.uploads, ctx.log.bind(ctx));
+  return Promise.resolve(releaseThen(ctx, 'end', () => removeUploads(ctx.uploads, ctx.log.bind(ctx)))).then(() => respondAndEnd(ctx, hadTail));
 }
 
-function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
+function respondAndEnd(ctx: RequestContext, hadTail: boolean): 'done' {
   const now = performance.now();
   if (ctx.phase === 'running') {
     ctx.response.end();
@@ -267,6 +273,7 @@ function respondAndEnd(ctx: RequestContext, hadTail: boolean): void {
   }
   ctx.done();
   requestEnded(ctx, hadTail, now);
+  return 'done';
 }
 
 /** The request leaves the live set and its pool slot; the access log and the pool's observers hear of it. */
@@ -305,14 +312,55 @@ async function runShutdownFunctions(ctx: RequestContext): Promise<void> {
   }
 }
 
-async function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): Promise<void> {
-  for (const resource of ctx.resources) {
+/** Lets go of what the request holds, one resource after the other; one that fails is logged and the rest still go. */
+function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): void | Promise<void> {
+  return releaseThen(ctx, when, nothing);
+}
+
+const nothing = (): void => undefined;
+
+/**
+ * releaseResources(), then `next`: at once when the request holds nothing, after one promise step
+ * when it holds one resource (its session, as a rule).
+ */
+function releaseThen<T>(ctx: RequestContext, when: 'finish' | 'end', next: () => T | Promise<T>): T | Promise<T> {
+  const { resources } = ctx;
+  if (resources.length === 0) return next();
+  if (resources.length > 1) return releaseEach(ctx, when).then(next);
+  let released: Promise<void>;
+  try {
+    released = resources[0]!.release(when);
+  } catch (err) {
+    releaseFailed(ctx, err);
+    return afterFirst(ctx, when, next);
+  }
+  return released.then(
+    () => afterFirst(ctx, when, next),
+    (err: unknown) => {
+      releaseFailed(ctx, err);
+      return afterFirst(ctx, when, next);
+    },
+  );
+}
+
+/** The first resource is let go: any held while it was (none, as a rule) are let go too, then `next`. */
+function afterFirst<T>(ctx: RequestContext, when: 'finish' | 'end', next: () => T | Promise<T>): T | Promise<T> {
+  return ctx.resources.length > 1 ? releaseEach(ctx, when, 1).then(next) : next();
+}
+
+async function releaseEach(ctx: RequestContext, when: 'finish' | 'end', from = 0): Promise<void> {
+  const { resources } = ctx;
+  for (let i = from; i < resources.length; i++) {
     try {
-      await resource.release(when);
+      await resources[i]!.release(when);
     } catch (err) {
-      ctx.log(`tsfpm: releasing a request resource failed (${ctx.describe()}): ${describeError(err)}`);
+      releaseFailed(ctx, err);
     }
   }
+}
+
+function releaseFailed(ctx: RequestContext, err: unknown): void {
+  ctx.log(`tsfpm: releasing a request resource failed (${ctx.describe()}): ${describeError(err)}`);
 }
 
 /** Where a script past its time limit waits: the line that called the tsfpm function it awaits (PHP's "on line N"). */

@@ -12,7 +12,7 @@ import { openBackend, openedBackend, type BackendSettings } from '../../sessions
 import type { RedisSessionFormat } from '../../sessions/redis/redis-store.ts';
 import { parseSerializeHandler } from '../../sessions/serialize/session-codec.ts';
 import { PhpSession, type SessionHost, type SessionLockEvents } from '../../sessions/session.ts';
-import { scriptCallSite } from '../php/call-site.ts';
+import { scriptCallSite, type CapturedStack } from '../php/call-site.ts';
 import { E_NOTICE, E_WARNING } from '../php/error-reporting.ts';
 import type { RequestContext, RequestResource } from './request-context.ts';
 import { formatSetCookie } from '../php/set-cookie.ts';
@@ -27,7 +27,7 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
   readonly lockEvents: SessionLockEvents = this;
   readonly session: PhpSession;
   /** The pending session_start() of the script's last call and the stack of that call, for a missing `await`. */
-  #startCall: { readonly started: Promise<boolean>; readonly stack: Error } | undefined;
+  #startCall: { readonly started: Promise<boolean>; readonly stack: CapturedStack } | undefined;
 
   constructor(ctx: RequestContext) {
     this.#ctx = ctx;
@@ -146,7 +146,7 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
   }
 
   /** Remembers where the script called session_start(), for the warning if the request closes with it pending. */
-  startedAt(started: Promise<boolean>, stack: Error): void {
+  startedAt(started: Promise<boolean>, stack: CapturedStack): void {
     this.#startCall = { started, stack };
   }
 
@@ -172,7 +172,7 @@ class RequestSessionHost implements SessionHost, SessionLockEvents, RequestResou
  * session_start(). `call`: the stack of the script's call, captured once by the caller for its time limit's
  * report too; a missing `await` is then reported at that line (auto_start has no such call).
  */
-export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: Error, mapError?: (err: unknown) => unknown): Promise<boolean> {
+export function startSession(ctx: RequestContext, options: Record<string, unknown>, call?: CapturedStack, mapError?: (err: unknown) => unknown): Promise<boolean> {
   const host = hostOf(ctx);
   const started = host.session.start(options, mapError);
   if (call) host.startedAt(started, call);
