@@ -320,43 +320,26 @@ function releaseResources(ctx: RequestContext, when: 'finish' | 'end'): void | P
 const nothing = (): void => undefined;
 
 /**
- * releaseResources(), then `next`: at once when the request holds nothing, after one promise step
- * when it holds one resource (its session, as a rule).
+ * releaseResources(), then `next`: at once when the request holds nothing, else one promise step per
+ * resource it holds (its session, as a rule), in order; one added meanwhile is let go too.
  */
-function releaseThen<T>(ctx: RequestContext, when: 'finish' | 'end', next: () => T | Promise<T>): T | Promise<T> {
-  const { resources } = ctx;
-  if (resources.length === 0) return next();
-  if (resources.length > 1) return releaseEach(ctx, when).then(next);
+function releaseThen<T>(ctx: RequestContext, when: 'finish' | 'end', next: () => T | Promise<T>, from = 0): T | Promise<T> {
+  const resource = ctx.resources[from];
+  if (resource === undefined) return next();
   let released: Promise<void>;
   try {
-    released = resources[0]!.release(when);
+    released = resource.release(when);
   } catch (err) {
     releaseFailed(ctx, err);
-    return afterFirst(ctx, when, next);
+    return releaseThen(ctx, when, next, from + 1);
   }
   return released.then(
-    () => afterFirst(ctx, when, next),
+    () => releaseThen(ctx, when, next, from + 1),
     (err: unknown) => {
       releaseFailed(ctx, err);
-      return afterFirst(ctx, when, next);
+      return releaseThen(ctx, when, next, from + 1);
     },
   );
-}
-
-/** The first resource is let go: any held while it was (none, as a rule) are let go too, then `next`. */
-function afterFirst<T>(ctx: RequestContext, when: 'finish' | 'end', next: () => T | Promise<T>): T | Promise<T> {
-  return ctx.resources.length > 1 ? releaseEach(ctx, when, 1).then(next) : next();
-}
-
-async function releaseEach(ctx: RequestContext, when: 'finish' | 'end', from = 0): Promise<void> {
-  const { resources } = ctx;
-  for (let i = from; i < resources.length; i++) {
-    try {
-      await resources[i]!.release(when);
-    } catch (err) {
-      releaseFailed(ctx, err);
-    }
-  }
 }
 
 function releaseFailed(ctx: RequestContext, err: unknown): void {
